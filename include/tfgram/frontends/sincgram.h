@@ -1,0 +1,78 @@
+#pragma once
+// SincGram: a learnable Butterworth band-pass filterbank over a linear spectrogram (SPEC §1.2).
+#include <torch/nn/module.h>
+#include <torch/nn/pimpl.h>
+#include <torch/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace tfgram::frontends {
+
+/// How centres and bandwidths start.
+enum class SincGramInit {
+  kMel,     ///< mel-spaced centres, bandwidth = distance between the two neighbours
+  kRandom,  ///< standard normal in weight space
+};
+SincGramInit parse_sincgram_init(const std::string& name);
+const char* to_string(SincGramInit init);
+
+struct SincGramOptions {
+  /// `n_freqs` is K, the number of linear-frequency bins of the input (n_fft/2 + 1).
+  SincGramOptions(int64_t n_freqs, int64_t sample_rate) : n_freqs_(n_freqs), sample_rate_(sample_rate) {}
+
+  /// Linear-frequency bins K of the input spectrogram (published: num_spectrogram_bins).
+  TORCH_ARG(int64_t, n_freqs);
+  /// Sample rate in Hz.
+  TORCH_ARG(int64_t, sample_rate);
+  /// Number of band-pass filters F.
+  TORCH_ARG(int64_t, filters) = 64;
+  /// Butterworth order n (the response uses the even exponent 2n).
+  TORCH_ARG(int64_t, order) = 4;
+  /// Initialiser of centres and bandwidths.
+  TORCH_ARG(SincGramInit, init) = SincGramInit::kMel;
+  /// Lowest edge of the mel initialisation in Hz (published: lower_edge_hertz).
+  TORCH_ARG(double, f_min) = 0.0;
+  /// Highest edge of the mel initialisation in Hz; unset = sample_rate/2.
+  TORCH_ARG(std::optional<double>, f_max) = std::nullopt;
+  /// Added to the bandwidth β in the response's denominator.
+  TORCH_ARG(double, eps) = 1e-7;
+};
+
+/// (B, C, K, T) power spectrogram → (B, C, F, T). Parameters `freq_centers` and `bands`, shape
+/// (1, F), float64, in the normalised weight space of SPEC §1.2 (published names).
+struct SincGramImpl : torch::nn::Module {
+  explicit SincGramImpl(SincGramOptions options);
+  void reset();
+  /// Re-draws the parameters from the configured initialiser (seeded by torch::manual_seed).
+  void reset_parameters();
+  void pretty_print(std::ostream& stream) const override;
+  torch::Tensor forward(const torch::Tensor& spectrogram);
+
+  /// The (K, F) float64 filter matrix W_kf = 1/sqrt(1 + y^(2n)); differentiable in the parameters.
+  /// Cached while the parameters are unchanged and no gradient is being recorded.
+  torch::Tensor filter_matrix();
+  /// Centre frequencies in Hz, shape (F), detached.
+  torch::Tensor center_hz() const;
+  /// Bandwidths in Hz, shape (F), detached.
+  torch::Tensor bandwidth_hz() const;
+
+  /// Weight-space ⇄ Hz conversions of this layer (they depend on K and the sample rate).
+  torch::Tensor beta_from_weight(const torch::Tensor& bands_w) const;
+  std::pair<torch::Tensor, torch::Tensor> hz_to_weights(const torch::Tensor& centers_hz,
+                                                        const torch::Tensor& bands_hz) const;
+
+  SincGramOptions options;
+  torch::Tensor freq_centers;  ///< (1, F) float64
+  torch::Tensor bands;         ///< (1, F) float64
+
+ private:
+  torch::Tensor cached_matrix_;
+  int64_t cached_version_centers_ = -1;
+  int64_t cached_version_bands_ = -1;
+  const void* cached_data_ = nullptr;  // a device/dtype move swaps the storage without a version bump
+};
+TORCH_MODULE(SincGram);
+
+}  // namespace tfgram::frontends

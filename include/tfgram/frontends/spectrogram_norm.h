@@ -1,0 +1,28 @@
+#pragma once
+// Per-example normalisation of a (B, C, F, T) representation (SPEC §1.4).
+#include <torch/nn/module.h>
+#include <torch/nn/pimpl.h>
+#include <torch/types.h>
+
+namespace tfgram::frontends {
+
+struct SpectrogramNormOptions {
+  /// Divide by the unbiased standard deviation + eps after subtracting the mean.
+  TORCH_ARG(bool, std_norm) = true;
+  /// Statistics per frequency row (over channel and time) instead of over the whole example.
+  TORCH_ARG(bool, freq_norm) = true;
+  /// Added to the standard deviation.
+  TORCH_ARG(double, eps) = 1e-7;
+};
+
+struct SpectrogramNormImpl : torch::nn::Module {
+  explicit SpectrogramNormImpl(SpectrogramNormOptions options = {});
+  void reset();
+  void pretty_print(std::ostream& stream) const override;
+  torch::Tensor forward(const torch::Tensor& input);
+
+  SpectrogramNormOptions options;
+};
+TORCH_MODULE(SpectrogramNorm);
+
+}  // namespace tfgram::frontends

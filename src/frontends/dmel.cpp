@@ -1,0 +1,77 @@
+#include "tfgram/frontends/dmel.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+
+#include "tfgram/dsp/mel.h"
+#include "tfgram/frontends/gaussian_window.h"
+#include "tfgram/util/check.h"
+
+namespace tfgram::frontends {
+
+double DMelOptions::lambd_for_window_ms(double window_ms, int64_t sample_rate) {
+  util::require(std::isfinite(window_ms) && window_ms > 0, "DMel",
+                "window length must be a positive number of milliseconds, got ", window_ms);
+  return window_ms / 1000.0 * static_cast<double>(sample_rate) / 6.0;
+}
+
+DMelImpl::DMelImpl(DMelOptions options_) : options(std::move(options_)) { reset(); }
+
+void DMelImpl::reset() {
+  constexpr const char* where = "DMel";
+  check_lambd(options.lambd(), where);
+  util::require(options.sample_rate() > 0, where, "sample_rate must be > 0, got ",
+                options.sample_rate());
+  util::require(options.n_mels() >= 1, where, "n_mels must be >= 1, got ", options.n_mels());
+  util::require(options.hop_length() >= 1, where, "hop_length must be >= 1, got ",
+                options.hop_length());
+  const double nyquist = options.sample_rate() / 2.0;
+  const double f_max = options.f_max().value_or(nyquist);
+  util::require(std::isfinite(options.f_min()) && options.f_min() >= 0 && f_max > options.f_min() &&
+                    f_max <= nyquist,
+                where, "need 0 <= f_min < f_max <= sample_rate/2 = ", nyquist, ", got f_min ",
+                options.f_min(), " and f_max ", f_max);
+  lambd = register_parameter("lambd", torch::tensor(options.lambd(), torch::kFloat32),
+                             options.trainable());
+  filterbanks_.clear();
+}
+
+double DMelImpl::lambd_value() const { return std::abs(lambd.item<double>()); }
+
+double DMelImpl::window_seconds() const {
+  return 6.0 * lambd_value() / static_cast<double>(options.sample_rate());
+}
+
+void DMelImpl::pretty_print(std::ostream& stream) const {
+  stream << "tfgram::DMel(lambd=" << lambd_value() << ", window_ms=" << 1000.0 * window_seconds()
+         << ", n_mels=" << options.n_mels() << ", sample_rate=" << options.sample_rate()
+         << ", hop_length=" << options.hop_length() << ", mode=" << dsp::to_string(options.mode())
+         << ", log=" << options.log() << ")";
+}
+
+torch::Tensor DMelImpl::filterbank(int64_t n_freqs, const torch::TensorOptions& tensor_options) {
+  // torchaudio's top bin is sample_rate // 2: keep that so outputs match it.
+  const auto key = std::make_tuple(n_freqs, static_cast<int>(c10::typeMetaToScalarType(tensor_options.dtype())),
+                                   tensor_options.device().str());
+  auto found = filterbanks_.find(key);
+  if (found != filterbanks_.end()) return found->second;
+  const double f_max = options.f_max().value_or(options.sample_rate() / 2.0);
+  auto fb = dsp::melscale_fbanks(n_freqs, options.f_min(), f_max, options.n_mels(),
+                                 options.sample_rate(), tensor_options);
+  filterbanks_.emplace(key, fb);
+  return fb;
+}
+
+torch::Tensor DMelImpl::forward(const torch::Tensor& signal) {
+  util::require(signal.dim() == 2, "DMel", "input must be (B, N) samples, got rank ", signal.dim());
+  const auto power = dsp::gaussian_power_spectrogram(signal, lambd, options.mode(),
+                                                     options.hop_length(),
+                                                     options.normalize_window());  // (B, K, T)
+  const auto fb = filterbank(power.size(1), power.options());
+  auto mel = torch::matmul(fb.t(), power).unsqueeze(1);  // (B, 1, n_mels, T)
+  if (options.log()) mel = torch::log(mel + 1e-10);
+  return mel;
+}
+
+}  // namespace tfgram::frontends

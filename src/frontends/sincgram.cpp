@@ -1,0 +1,169 @@
+#include "tfgram/frontends/sincgram.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <limits>
+
+#include "tfgram/dsp/mel.h"
+#include "tfgram/util/check.h"
+
+namespace tfgram::frontends {
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::tensor_list;
+
+// log(1 + e^t) without overflow.
+torch::Tensor softplus_exact(const torch::Tensor& t) {
+  return torch::clamp_min(t, 0.0) + torch::log1p(torch::exp(-t.abs()));
+}
+
+// W = (1 + y^(2n))^(-1/2) with a hand-written backward: autograd of the plain formula multiplies
+// an overflowing y^(2n-1) by a vanishing W³ (NaN) for narrow bands and high orders. In logs,
+// with u = 2n·log|y|: W = exp(-½·softplus(u)) and dW/dy = -n·sign(y)·exp((2n-1)·log|y| - 1.5·softplus(u)).
+struct ButterworthResponse : torch::autograd::Function<ButterworthResponse> {
+  static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& y, int64_t order) {
+    const auto log_abs = torch::log(y.abs());
+    const auto sp = softplus_exact(2.0 * static_cast<double>(order) * log_abs);
+    ctx->save_for_backward({y});
+    ctx->saved_data["order"] = order;
+    return torch::exp(-0.5 * sp);
+  }
+  static tensor_list backward(AutogradContext* ctx, tensor_list grad_outputs) {
+    const auto y = ctx->get_saved_variables()[0];
+    const auto n = static_cast<double>(ctx->saved_data["order"].toInt());
+    const auto log_abs = torch::log(y.abs());
+    const auto sp = softplus_exact(2.0 * n * log_abs);
+    const auto dw_dy = -n * torch::sign(y) * torch::exp((2.0 * n - 1.0) * log_abs - 1.5 * sp);
+    return {grad_outputs[0] * dw_dy, torch::Tensor()};
+  }
+};
+
+}  // namespace
+
+SincGramInit parse_sincgram_init(const std::string& name) {
+  if (name == "mel") return SincGramInit::kMel;
+  if (name == "random") return SincGramInit::kRandom;
+  throw std::invalid_argument(
+      util::concat("SincGram init: expected 'mel' or 'random', got '", name, "'"));
+}
+
+const char* to_string(SincGramInit init) { return init == SincGramInit::kMel ? "mel" : "random"; }
+
+SincGramImpl::SincGramImpl(SincGramOptions options_) : options(std::move(options_)) { reset(); }
+
+void SincGramImpl::reset() {
+  constexpr const char* where = "SincGram";
+  util::require(options.filters() >= 1, where, "filters must be >= 1, got ", options.filters());
+  util::require(options.n_freqs() >= 2, where, "n_freqs (spectrogram bins) must be >= 2, got ",
+                options.n_freqs());
+  util::require(options.order() >= 1, where, "order must be >= 1, got ", options.order());
+  util::require(options.sample_rate() > 0, where, "sample_rate must be > 0, got ",
+                options.sample_rate());
+  util::require(std::isfinite(options.eps()) && options.eps() >= 0, where,
+                "eps must be finite and >= 0, got ", options.eps());
+  const double nyquist = options.sample_rate() / 2.0;
+  const double f_max = options.f_max().value_or(nyquist);
+  util::require(std::isfinite(options.f_min()) && options.f_min() >= 0, where,
+                "f_min must be finite and >= 0, got ", options.f_min());
+  util::require(std::isfinite(f_max) && f_max > options.f_min() && f_max <= nyquist, where,
+                "f_max must lie in (f_min, sample_rate/2] = (", options.f_min(), ", ", nyquist,
+                "], got ", f_max);
+  const auto shape = std::vector<int64_t>{1, options.filters()};
+  freq_centers = register_parameter("freq_centers", torch::zeros(shape, torch::kFloat64));
+  bands = register_parameter("bands", torch::zeros(shape, torch::kFloat64));
+  reset_parameters();
+}
+
+torch::Tensor SincGramImpl::beta_from_weight(const torch::Tensor& bands_w) const {
+  const double mu = 0.25 - 2.0 / static_cast<double>(options.n_freqs());
+  return (bands_w + 1.0) * mu / 2.0;
+}
+
+std::pair<torch::Tensor, torch::Tensor> SincGramImpl::hz_to_weights(
+    const torch::Tensor& centers_hz, const torch::Tensor& bands_hz) const {
+  const double sr = static_cast<double>(options.sample_rate());
+  const double mu = 0.25 - 2.0 / static_cast<double>(options.n_freqs());
+  const auto beta = 2.0 * bands_hz / sr;
+  return {4.0 * centers_hz / sr - 1.0, beta * 2.0 / mu - 1.0};
+}
+
+void SincGramImpl::reset_parameters() {
+  torch::NoGradGuard no_grad;
+  if (options.init() == SincGramInit::kRandom) {
+    freq_centers.normal_(0.0, 1.0);
+    bands.normal_(0.0, 1.0);
+  } else {
+    const double f_max = options.f_max().value_or(options.sample_rate() / 2.0);
+    const auto f64 = torch::TensorOptions().dtype(torch::kFloat64);
+    const auto mel = torch::linspace(dsp::hz_to_mel(options.f_min()), dsp::hz_to_mel(f_max),
+                                     options.filters() + 2, f64);
+    const auto hz = dsp::mel_to_hz(mel);
+    const auto centers_hz = hz.slice(0, 1, -1);
+    const auto bands_hz = hz.slice(0, 2) - hz.slice(0, 0, -2);
+    const auto [c, b] = hz_to_weights(centers_hz, bands_hz);
+    freq_centers.copy_(c.unsqueeze(0));
+    bands.copy_(b.unsqueeze(0));
+  }
+  cached_matrix_ = torch::Tensor();
+}
+
+torch::Tensor SincGramImpl::filter_matrix() {
+  const bool recording = torch::GradMode::is_enabled() &&
+                         (freq_centers.requires_grad() || bands.requires_grad());
+  // Inference and evaluation reuse the matrix until an optimiser step bumps a parameter's version.
+  if (!recording && cached_matrix_.defined() &&
+      cached_version_centers_ == static_cast<int64_t>(freq_centers._version()) &&
+      cached_version_bands_ == static_cast<int64_t>(bands._version()) &&
+      cached_data_ == freq_centers.data_ptr()) {
+    return cached_matrix_;
+  }
+  const auto x = torch::linspace(-1.0, 1.0, options.n_freqs(), freq_centers.options().requires_grad(false))
+                     .unsqueeze(1);  // (K, 1)
+  auto denominator = beta_from_weight(bands) + options.eps();
+  // A zero denominator (β = 0 with eps = 0) would make y = ±inf or NaN; keep it at the smallest
+  // normal magnitude with its sign, which leaves every representable width unchanged.
+  const double tiny = std::numeric_limits<double>::min();
+  denominator = torch::where(denominator.abs() < tiny,
+                             torch::full_like(denominator, tiny), denominator);
+  const auto y = (x - freq_centers) / denominator;  // (K, F)
+  auto matrix = ButterworthResponse::apply(y, options.order());
+  if (!recording) {
+    cached_matrix_ = matrix.detach();
+    cached_version_centers_ = static_cast<int64_t>(freq_centers._version());
+    cached_version_bands_ = static_cast<int64_t>(bands._version());
+    cached_data_ = freq_centers.data_ptr();
+  }
+  return matrix;
+}
+
+torch::Tensor SincGramImpl::center_hz() const {
+  return ((freq_centers.detach() + 1.0) * static_cast<double>(options.sample_rate()) / 4.0).reshape({-1});
+}
+
+torch::Tensor SincGramImpl::bandwidth_hz() const {
+  return (beta_from_weight(bands.detach()) * static_cast<double>(options.sample_rate()) / 2.0)
+      .reshape({-1});
+}
+
+void SincGramImpl::pretty_print(std::ostream& stream) const {
+  stream << "tfgram::SincGram(n_freqs=" << options.n_freqs() << ", filters=" << options.filters()
+         << ", order=" << options.order() << ", sample_rate=" << options.sample_rate()
+         << ", init=" << to_string(options.init()) << ")";
+}
+
+torch::Tensor SincGramImpl::forward(const torch::Tensor& spectrogram) {
+  util::require(spectrogram.dim() == 4, "SincGram",
+                "input must be a (B, C, K, T) spectrogram, got rank ", spectrogram.dim());
+  util::require(spectrogram.size(2) == options.n_freqs(), "SincGram", "input has ",
+                spectrogram.size(2), " frequency bins on dim 2, expected n_freqs = ",
+                options.n_freqs());
+  util::require(spectrogram.is_floating_point(), "SincGram", "input must be floating point, got ",
+                spectrogram.scalar_type());
+  // S'[b,c,f,t] = Σ_k W_kf S[b,c,k,t]: one (F,K)×(K,T) product per (b,c), W cast to the input dtype.
+  const auto weights = filter_matrix().to(spectrogram.dtype());
+  return torch::matmul(weights.t(), spectrogram);
+}
+
+}  // namespace tfgram::frontends

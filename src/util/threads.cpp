@@ -1,0 +1,45 @@
+#include "tfgram/util/threads.h"
+
+#include <ATen/Parallel.h>
+#include <sched.h>
+
+#include <cstdlib>
+#include <string>
+#include <thread>
+
+#include "tfgram/util/check.h"
+
+namespace tfgram::util {
+namespace {
+
+int available_cores() {
+  // Respect CPU affinity (taskset, containers) rather than the machine's total.
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+    const int n = CPU_COUNT(&set);
+    if (n > 0) return n;
+  }
+  const unsigned hw = std::thread::hardware_concurrency();
+  return hw > 0 ? static_cast<int>(hw) : 1;
+}
+
+}  // namespace
+
+int configure_threads(int requested) {
+  int threads = requested;
+  if (threads <= 0) {
+    if (const char* env = std::getenv("TFGRAM_NUM_THREADS"); env != nullptr && *env != '\0') {
+      char* end = nullptr;
+      const long value = std::strtol(env, &end, 10);
+      require(end != env && *end == '\0' && value > 0, "TFGRAM_NUM_THREADS",
+              "expected a positive integer, got '", env, "'");
+      threads = static_cast<int>(value);
+    } else {
+      threads = available_cores();
+    }
+  }
+  at::set_num_threads(threads);
+  return threads;
+}
+
+}  // namespace tfgram::util
