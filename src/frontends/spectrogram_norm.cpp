@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <limits>
 
 #include "tfgram/util/check.h"
 
@@ -36,7 +37,11 @@ torch::Tensor SpectrogramNormImpl::forward(const torch::Tensor& input) {
                 count);
   const auto centred = input - input.mean(dims, /*keepdim=*/true);
   if (!options.std_norm()) return centred;
-  const auto std = torch::std(input, dims, /*unbiased=*/true, /*keepdim=*/true);
+  // sqrt(var + tiny) rather than std(): std's backward is 0/0 = NaN on a constant row (silence),
+  // and the smallest normal number leaves every non-degenerate value unchanged.
+  const double tiny = input.scalar_type() == torch::kFloat64 ? std::numeric_limits<double>::min()
+                                                             : std::numeric_limits<float>::min();
+  const auto std = torch::sqrt(torch::var(input, dims, /*unbiased=*/true, /*keepdim=*/true) + tiny);
   return centred / (std + options.eps());
 }
 
