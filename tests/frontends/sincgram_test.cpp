@@ -1,0 +1,135 @@
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "support/close.h"
+#include "support/numeric.h"
+#include "tfgram/tfgram.h"
+
+namespace tfgram::testing {
+namespace {
+using namespace tfgram::frontends;
+
+class SincGramTest : public ::testing::Test {
+ protected:
+  void SetUp() override { torch::manual_seed(7); }
+};
+
+TEST_F(SincGramTest, ShapeAndFloat64Parameters) {
+  SincGram layer(SincGramOptions(257, 16000).filters(40));
+  EXPECT_EQ(layer->freq_centers.scalar_type(), torch::kFloat64);
+  EXPECT_EQ(layer->freq_centers.sizes(), (std::vector<int64_t>{1, 40}));
+  const auto out = layer->forward(torch::rand({3, 1, 257, 11}));
+  EXPECT_EQ(out.sizes(), (std::vector<int64_t>{3, 1, 40, 11}));
+  EXPECT_EQ(out.scalar_type(), torch::kFloat32);
+}
+
+TEST_F(SincGramTest, MelInitInHzMatchesTheMelScale) {
+  const int64_t sr = 16000;
+  const int64_t filters = 10;
+  SincGram layer(SincGramOptions(513, sr).filters(filters).f_min(100.0).f_max(6000.0));
+  const double lo = dsp::hz_to_mel(100.0);
+  const double hi = dsp::hz_to_mel(6000.0);
+  const auto centres = layer->center_hz();
+  const auto widths = layer->bandwidth_hz();
+  for (int64_t i = 1; i <= filters; ++i) {
+    const auto mel_at = [&](int64_t k) { return lo + (hi - lo) * k / double(filters + 1); };
+    EXPECT_NEAR(centres[i - 1].item<double>(), dsp::mel_to_hz(mel_at(i)), 1e-9);
+    EXPECT_NEAR(widths[i - 1].item<double>(),
+                dsp::mel_to_hz(mel_at(i + 1)) - dsp::mel_to_hz(mel_at(i - 1)), 1e-9);
+  }
+  // Weight space: 0 Hz ↦ −1, Nyquist ↦ +1.
+  const auto [c, b] = layer->hz_to_weights(torch::tensor({0.0, sr / 2.0}, torch::kFloat64),
+                                           torch::tensor({1.0, 1.0}, torch::kFloat64));
+  EXPECT_DOUBLE_EQ(c[0].item<double>(), -1.0);
+  EXPECT_DOUBLE_EQ(c[1].item<double>(), 1.0);
+}
+
+TEST_F(SincGramTest, RandomInitIsSeeded) {
+  torch::manual_seed(3);
+  SincGram a(SincGramOptions(65, 8000).filters(8).init(SincGramInit::kRandom));
+  torch::manual_seed(3);
+  SincGram b(SincGramOptions(65, 8000).filters(8).init(SincGramInit::kRandom));
+  SincGram c(SincGramOptions(65, 8000).filters(8).init(SincGramInit::kRandom));
+  EXPECT_TRUE(torch::equal(a->freq_centers, b->freq_centers));
+  EXPECT_FALSE(torch::equal(a->freq_centers, c->freq_centers));
+  EXPECT_NEAR(a->freq_centers.std().item<double>(), 1.0, 0.8);  // standard normal draws
+}
+
+TEST_F(SincGramTest, GradientsMatchFiniteDifferences) {
+  for (const int64_t order : {1, 4, 9}) {
+    SincGram layer(SincGramOptions(65, 8000).filters(6).order(order));
+    {
+      torch::NoGradGuard no_grad;  // move off the mel grid so every filter has a generic shape
+      layer->freq_centers.add_(0.05 * torch::randn_like(layer->freq_centers));
+      layer->bands.add_(0.05 * torch::randn_like(layer->bands));
+    }
+    const auto input = torch::rand({2, 1, 65, 5}, torch::kFloat64);
+    const auto upstream = torch::randn({2, 1, 6, 5}, torch::kFloat64);
+    const auto loss = [&] { return (layer->forward(input) * upstream).sum(); };
+    loss().backward();
+    EXPECT_TRUE(all_close(layer->freq_centers.grad(), numeric_gradient(loss, layer->freq_centers, 1e-6),
+                          1e-5, 1e-8))
+        << "centres, order " << order;
+    EXPECT_TRUE(all_close(layer->bands.grad(), numeric_gradient(loss, layer->bands, 1e-6), 1e-5, 1e-8))
+        << "bandwidths, order " << order;
+  }
+}
+
+TEST_F(SincGramTest, FilterMatrixIsReusedUntilParametersChange) {
+  SincGram layer(SincGramOptions(129, 8000).filters(16));
+  torch::Tensor first;
+  torch::Tensor second;
+  {
+    torch::NoGradGuard no_grad;
+    first = layer->filter_matrix();
+    second = layer->filter_matrix();
+  }
+  EXPECT_EQ(first.data_ptr(), second.data_ptr()) << "inference should reuse the cached matrix";
+  {
+    torch::NoGradGuard no_grad;
+    layer->freq_centers.add_(0.1);  // an optimiser step bumps the version counter
+    const auto third = layer->filter_matrix();
+    EXPECT_NE(third.data_ptr(), first.data_ptr());
+    EXPECT_FALSE(torch::allclose(third, first));
+  }
+  // While recording gradients the matrix is part of the graph.
+  EXPECT_TRUE(layer->filter_matrix().requires_grad());
+}
+
+TEST_F(SincGramTest, NoNaNWhenBandwidthCollapses) {
+  for (const double eps : {1e-7, 0.0}) {
+    SincGram layer(SincGramOptions(129, 8000).filters(8).eps(eps));
+    {
+      torch::NoGradGuard no_grad;
+      layer->bands.fill_(-1.0);  // β = 0
+      layer->bands[0][1].fill_(-1.0 + 1e-12);  // β → 0⁺
+    }
+    const auto out = layer->forward(torch::rand({2, 1, 129, 4}));
+    out.sum().backward();
+    EXPECT_TRUE(all_finite(out)) << "eps " << eps;
+    EXPECT_TRUE(all_finite(layer->freq_centers.grad())) << "eps " << eps;
+    EXPECT_TRUE(all_finite(layer->bands.grad())) << "eps " << eps;
+  }
+}
+
+TEST_F(SincGramTest, NoNaNAtExtremeOrders) {
+  for (const int64_t order : {1, 50, 200}) {
+    SincGram layer(SincGramOptions(257, 16000).filters(32).order(order));
+    const auto out = layer->forward(torch::rand({2, 1, 257, 3}));
+    out.sum().backward();
+    EXPECT_TRUE(all_finite(out)) << "order " << order;
+    EXPECT_TRUE(all_finite(layer->freq_centers.grad())) << "order " << order;
+    EXPECT_TRUE(all_finite(layer->bands.grad())) << "order " << order;
+    EXPECT_GT(layer->bands.grad().abs().sum().item<double>(), 0.0) << "order " << order;
+  }
+}
+
+TEST_F(SincGramTest, FollowsInputDtype) {
+  SincGram layer(SincGramOptions(33, 8000).filters(4));
+  const auto out = layer->forward(torch::rand({1, 1, 33, 2}, torch::kFloat64));
+  EXPECT_EQ(out.scalar_type(), torch::kFloat64);
+  EXPECT_EQ(out.device(), layer->freq_centers.device());
+}
+
+}  // namespace
+}  // namespace tfgram::testing
