@@ -35,9 +35,9 @@ SpectrogramShape gaussian_spectrogram_shape(int64_t n_samples, double lambd, Win
   return shape;
 }
 
-torch::Tensor gaussian_power_spectrogram(const torch::Tensor& x, const torch::Tensor& lambd,
-                                         WindowMode mode, int64_t hop_length,
-                                         bool normalize_window) {
+torch::Tensor gaussian_power_spectrogram_autograd(const torch::Tensor& x, const torch::Tensor& lambd,
+                                                  WindowMode mode, int64_t hop_length,
+                                                  bool normalize_window) {
   constexpr const char* where = "gaussian spectrogram";
   util::require(x.dim() == 1 || x.dim() == 2, where,
                 "input must be (N) or (B, N) samples, got rank ", x.dim());

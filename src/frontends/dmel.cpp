@@ -65,11 +65,17 @@ torch::Tensor DMelImpl::filterbank(int64_t n_freqs, const torch::TensorOptions& 
 
 torch::Tensor DMelImpl::forward(const torch::Tensor& signal) {
   util::require(signal.dim() == 2, "DMel", "input must be (B, N) samples, got rank ", signal.dim());
-  const auto power = dsp::gaussian_power_spectrogram(signal, lambd, options.mode(),
-                                                     options.hop_length(),
-                                                     options.normalize_window());  // (B, K, T)
-  const auto fb = filterbank(power.size(1), power.options());
-  auto mel = torch::matmul(fb.t(), power).unsqueeze(1);  // (B, 1, n_mels, T)
+  util::require(signal.size(1) >= 2, "DMel", "the signal must hold at least 2 samples, got ",
+                signal.size(1));
+  const double value = lambd.detach().item<double>();
+  check_lambd(value, "DMel");
+  const auto shape = dsp::gaussian_spectrogram_shape(signal.size(1), value, options.mode(),
+                                                     options.hop_length());
+  const auto fb = filterbank(shape.n_freqs, signal.options());
+  // Fused kernel: power spectrogram and mel projection without storing either for backward.
+  auto mel = dsp::gaussian_filterbank_spectrogram(signal, lambd, fb, options.mode(),
+                                                  options.hop_length(), options.normalize_window())
+                 .unsqueeze(1);  // (B, 1, n_mels, T)
   if (options.log()) mel = torch::log(mel + 1e-10);
   return mel;
 }

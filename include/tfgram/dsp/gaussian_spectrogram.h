@@ -1,8 +1,9 @@
 #pragma once
-// The DMEL differentiable power spectrogram of SPEC §2.2 as a pure function.
+// The DMEL differentiable power spectrogram of SPEC §2.2 as pure functions.
 #include <torch/types.h>
 
 #include <cstdint>
+#include <string>
 
 namespace tfgram::dsp {
 
@@ -16,7 +17,7 @@ enum class WindowMode {
 WindowMode parse_window_mode(const std::string& name);
 const char* to_string(WindowMode mode);
 
-/// Frequency-bin count K and frame count T for a signal of `n_samples`.
+/// Window length, FFT size, frequency-bin count K and frame count T for a signal of `n_samples`.
 struct SpectrogramShape {
   int64_t window_length;
   int64_t n_fft;
@@ -28,9 +29,24 @@ SpectrogramShape gaussian_spectrogram_shape(int64_t n_samples, double lambd, Win
 
 /// |STFT|² of each row of `x` ((N) or (B,N), mean removed first) with a Gaussian window of standard
 /// deviation |lambd| samples, centred frames with zero padding of n_fft/2, one-sided.
-/// Returns (K,T) or (B,K,T) in x's dtype; differentiable in `lambd` (through the window) and `x`.
+/// Returns (K,T) or (B,K,T) in x's dtype. Differentiable in `lambd` and `x` through a custom
+/// kernel: no complex spectrum is kept for backward, and dL/dλ is computed analytically (one
+/// forward and one inverse real FFT per frame in backward). Chunked over examples and spread over
+/// the intra-op threads on CPU; plain ATen ops, so it runs unchanged on CUDA.
 torch::Tensor gaussian_power_spectrogram(const torch::Tensor& x, const torch::Tensor& lambd,
                                          WindowMode mode, int64_t hop_length,
                                          bool normalize_window = false);
+
+/// The same followed by a filterbank projection: `filterbank` (K, M) → (B, M, T) (or (M, T)),
+/// fused so the (B, K, T) power spectrogram is never stored for backward.
+torch::Tensor gaussian_filterbank_spectrogram(const torch::Tensor& x, const torch::Tensor& lambd,
+                                              const torch::Tensor& filterbank, WindowMode mode,
+                                              int64_t hop_length, bool normalize_window = false);
+
+/// Reference implementation: torch::stft with autograd through the complex spectrum, as one would
+/// write it from the paper. Kept for tests (analytic vs autograd) and the benchmarks.
+torch::Tensor gaussian_power_spectrogram_autograd(const torch::Tensor& x, const torch::Tensor& lambd,
+                                                  WindowMode mode, int64_t hop_length,
+                                                  bool normalize_window = false);
 
 }  // namespace tfgram::dsp
