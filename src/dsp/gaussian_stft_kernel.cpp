@@ -7,8 +7,7 @@
 // so that dL/dw_m = Σ_frames f_m r_m (→ dL/dλ through ∂w/∂λ = w·(m − L/2)²/λ³) and
 // dL/df_m = w_m r_m (→ dL/dx by overlap-add and the mean-removal adjoint).
 // Backward therefore needs one rfft (to recompute X) and one irfft per frame, nothing saved but
-// the signal itself.
-#include <ATen/Parallel.h>
+// the signal itself. Work proceeds in chunks of examples to bound the temporaries.
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -63,23 +62,19 @@ torch::Tensor frames_of(const torch::Tensor& centred, const Geometry& g) {
   return torch::constant_pad_nd(centred, {half, half}).unfold(1, g.shape.n_fft, g.hop);
 }
 
-// Examples per work item: enough to amortise dispatch, small enough to stay near the caches.
+// Examples per chunk: large enough that each op has work for every intra-op thread (ops are
+// parallel inside; a parallel loop over chunks made OpenMP and OpenBLAS threads fight), small
+// enough to bound the temporary frames and spectra (~32 MiB).
 int64_t chunk_size(int64_t batch, const Geometry& g, const torch::Tensor& x) {
   if (!x.device().is_cpu()) return batch;  // one launch sequence on accelerators
   const int64_t per_example = g.shape.n_frames * g.shape.n_fft * 16;  // bytes across the buffers
-  const int64_t budget = int64_t{4} << 20;
-  const int64_t by_cache = std::max<int64_t>(1, budget / std::max<int64_t>(per_example, 1));
-  const int64_t by_threads = std::max<int64_t>(1, batch / std::max(1, at::get_num_threads()));
-  return std::max<int64_t>(1, std::min(by_cache, by_threads));
+  const int64_t budget = int64_t{32} << 20;
+  return std::clamp<int64_t>(budget / std::max<int64_t>(per_example, 1), 1, batch);
 }
 
-// Runs body(begin, end) over example chunks, in parallel on CPU.
 template <typename Body>
 void for_each_chunk(int64_t batch, int64_t chunk, const Body& body) {
-  const int64_t chunks = (batch + chunk - 1) / chunk;
-  at::parallel_for(0, chunks, 1, [&](int64_t first, int64_t last) {
-    for (int64_t c = first; c < last; ++c) body(c * chunk, std::min(batch, (c + 1) * chunk));
-  });
+  for (int64_t begin = 0; begin < batch; begin += chunk) body(begin, std::min(batch, begin + chunk));
 }
 
 struct GaussianSpectrogramKernel : torch::autograd::Function<GaussianSpectrogramKernel> {

@@ -1,0 +1,143 @@
+// Front-end benchmarks (Google Benchmark). bench/run.sh runs these beside the Python peers
+// (bench/peers.py) and prints one table of times and ratios.
+//
+// Names follow "<workload>/<variant>/<window_ms>" so the report can pair them with the peers'.
+// `tfgram_bench --peak-memory WORKLOAD` instead runs one workload once and prints the peak RSS.
+#include <benchmark/benchmark.h>
+#include <sys/resource.h>
+#include <torch/torch.h>
+
+#include <cstring>
+#include <iostream>
+#include <string>
+
+#include "tfgram/tfgram.h"
+
+namespace {
+using namespace tfgram;
+using dsp::WindowMode;
+
+constexpr int64_t kSampleRate = 8000;
+constexpr int64_t kBatch = 32;
+constexpr int64_t kSamples = 40000;  // 5 s at 8 kHz
+constexpr int64_t kHop = 80;
+constexpr int64_t kMels = 64;
+
+frontends::DMel make_dmel(double window_ms) {
+  return frontends::DMel(
+      frontends::DMelOptions(frontends::DMelOptions::lambd_for_window_ms(window_ms, kSampleRate), kSampleRate)
+          .n_mels(kMels)
+          .hop_length(kHop)
+          .log(true));
+}
+
+// DMEL mel layer, forward only (inference).
+void BM_DmelForward(benchmark::State& state) {
+  auto layer = make_dmel(static_cast<double>(state.range(0)));
+  const auto x = torch::randn({kBatch, kSamples});
+  torch::NoGradGuard no_grad;
+  for (auto _ : state) benchmark::DoNotOptimize(layer->forward(x));
+}
+
+// DMEL mel layer, forward + backward to λ (training).
+void BM_DmelForwardBackward(benchmark::State& state) {
+  auto layer = make_dmel(static_cast<double>(state.range(0)));
+  const auto x = torch::randn({kBatch, kSamples});
+  for (auto _ : state) {
+    layer->zero_grad();
+    layer->forward(x).mean().backward();
+    benchmark::DoNotOptimize(layer->lambd.grad());
+  }
+}
+
+// The same with plain autograd through torch::stft (batched): shows what the kernel saves.
+void BM_DmelAutogradForwardBackward(benchmark::State& state) {
+  const double lambd = frontends::DMelOptions::lambd_for_window_ms(static_cast<double>(state.range(0)), kSampleRate);
+  const auto x = torch::randn({kBatch, kSamples});
+  const auto l = torch::tensor(static_cast<float>(lambd)).requires_grad_(true);
+  const auto shape = dsp::gaussian_spectrogram_shape(kSamples, lambd, WindowMode::kPowerOfTwo, kHop);
+  const auto fb = dsp::melscale_fbanks(shape.n_freqs, 0, kSampleRate / 2.0, kMels, kSampleRate);
+  for (auto _ : state) {
+    const auto power = dsp::gaussian_power_spectrogram_autograd(x, l, WindowMode::kPowerOfTwo, kHop);
+    torch::log(torch::matmul(fb.t(), power) + 1e-10).mean().backward();
+    benchmark::DoNotOptimize(l.grad());
+    l.grad().zero_();
+  }
+}
+
+// The FFT floor: only the real FFTs the kernel must do (1 per frame forward, 3 for forward+backward:
+// forward rfft, backward rfft and irfft), on frames of the same shape.
+void BM_FftFloor(benchmark::State& state) {
+  const double lambd = frontends::DMelOptions::lambd_for_window_ms(static_cast<double>(state.range(0)), kSampleRate);
+  const auto shape = dsp::gaussian_spectrogram_shape(kSamples, lambd, WindowMode::kPowerOfTwo, kHop);
+  const auto frames = torch::randn({kBatch, shape.n_frames, shape.n_fft});
+  const bool backward = state.range(1) != 0;
+  for (auto _ : state) {
+    auto spectrum = torch::fft::rfft(frames);
+    if (backward) {
+      benchmark::DoNotOptimize(torch::fft::rfft(frames));
+      benchmark::DoNotOptimize(torch::fft::irfft(spectrum, shape.n_fft));
+    }
+    benchmark::DoNotOptimize(spectrum);
+  }
+}
+
+// Full mode (synthetic task): N = 128, hop 1, B = 128, forward + backward.
+void BM_DspecFullForwardBackward(benchmark::State& state) {
+  frontends::DifferentiableSpectrogram layer(frontends::DifferentiableSpectrogramOptions(6.38));
+  const auto x = torch::randn({128, 128});
+  for (auto _ : state) {
+    layer->zero_grad();
+    layer->forward(x).mean().backward();
+    benchmark::DoNotOptimize(layer->lambd.grad());
+  }
+}
+
+// DEGram front end: 16 kHz, 32 ms / 10 ms, n_fft 2048, 64 filters, TF-DE, normalisation; B = 32 × 5 s.
+void BM_DegramForwardBackward(benchmark::State& state) {
+  frontends::Spectrogram spec(frontends::SpectrogramOptions::from_seconds(16000, 0.032, 0.010, 2048));
+  frontends::DEGram degram(frontends::DEGramOptions(1025, 16000));
+  const auto power = spec->forward(torch::randn({kBatch, 80000})).unsqueeze(1);
+  for (auto _ : state) {
+    degram->zero_grad();
+    degram->forward(power).mean().backward();
+    benchmark::DoNotOptimize(degram->sincgram->bands.grad());
+  }
+}
+
+void window_args(benchmark::internal::Benchmark* b) {
+  for (const int ms : {10, 35, 300}) b->Arg(ms);
+  b->Unit(benchmark::kMillisecond)->UseRealTime();
+}
+
+BENCHMARK(BM_DmelForward)->Apply(window_args);
+BENCHMARK(BM_DmelForwardBackward)->Apply(window_args);
+BENCHMARK(BM_DmelAutogradForwardBackward)->Apply(window_args);
+BENCHMARK(BM_FftFloor)->ArgsProduct({{10, 35, 300}, {0, 1}})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_DspecFullForwardBackward)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_DegramForwardBackward)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Peak resident memory of one forward+backward of workload 1 at `window_ms`.
+int peak_memory(int window_ms) {
+  auto layer = make_dmel(window_ms);
+  const auto x = torch::randn({kBatch, kSamples});
+  layer->forward(x).mean().backward();
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  std::cout << "peak_rss_kib " << usage.ru_maxrss << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  tfgram::util::configure_threads();
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (std::strcmp(argv[i], "--peak-memory") == 0) return peak_memory(std::stoi(argv[i + 1]));
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Builds tfgram, runs its benchmarks and the Python peers side by side, prints one table of times,
+# ratios and targets, and records it in docs/benchmarks.md. Run on an otherwise idle machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+bash scripts/build.sh
+build=${TFGRAM_BUILD_DIR:-build}
+out=$(mktemp -d)
+"$build/tfgram_bench" --benchmark_format=json --benchmark_min_time=1 >"$out/tfgram.json"
+/usr/bin/python3 bench/peers.py >"$out/peers.json"
+# Peak memory in fresh processes so neither side inherits the other's allocations.
+{
+  printf '{"ours": {'
+  sep=""
+  for w in 10 35 300; do printf '%s"%s": %s' "$sep" "$w" "$("$build/tfgram_bench" --peak-memory "$w" | awk '{print $2}')"; sep=", "; done
+  printf '}, "peer": {'
+  sep=""
+  for w in 10 35 300; do printf '%s"%s": %s' "$sep" "$w" "$(/usr/bin/python3 bench/peers.py --peak-memory "$w" | awk '{print $2}')"; sep=", "; done
+  printf '}}\n'
+} >"$out/memory.json"
+python3 bench/report.py "$out/tfgram.json" "$out/peers.json" "$out/memory.json" --markdown docs/benchmarks.md
+echo "written: docs/benchmarks.md"
