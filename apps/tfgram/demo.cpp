@@ -26,7 +26,10 @@ void print_stats(const char* name, const torch::Tensor& values) {
             << " mean " << v.mean().item<double>() << "\n";
 }
 
-}  // namespace
+struct DemoArgs {
+  double seconds = 1.0;
+  uint64_t seed = 0;
+};
 
 int run_demo(const DemoArgs& args) {
   torch::manual_seed(args.seed);
@@ -69,4 +72,14 @@ int run_demo(const DemoArgs& args) {
   return 0;
 }
 
+const bool registered = register_command(
+    "demo", "DEGram and DMEL of a generated chirp: shapes and learned-parameter summaries",
+    [](CLI::App& command) -> std::function<int()> {
+      auto args = std::make_shared<DemoArgs>();
+      command.add_option("--seconds", args->seconds, "chirp duration")->check(CLI::Range(0.1, 60.0));
+      command.add_option("--seed", args->seed, "random seed");
+      return [args] { return run_demo(*args); };
+    });
+
+}  // namespace
 }  // namespace tfgram::cli

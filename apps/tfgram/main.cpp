@@ -1,11 +1,35 @@
-// tfgram command-line tool: a thin shell over the library.
+// tfgram command-line tool: a thin shell over the library. Subcommands register themselves
+// (commands.h); usage errors and bad input exit with code 2 and one line on stderr.
 #include <CLI/CLI.hpp>
 
 #include <exception>
 #include <iostream>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <vector>
 
 #include "commands.h"
 #include "tfgram/util/threads.h"
+
+namespace tfgram::cli {
+namespace {
+struct Entry {
+  std::string description;
+  CommandSetup setup;
+};
+std::map<std::string, Entry>& registry() {
+  static std::map<std::string, Entry> commands;
+  return commands;
+}
+}  // namespace
+
+bool register_command(const std::string& name, const std::string& description, CommandSetup setup) {
+  registry()[name] = Entry{description, std::move(setup)};
+  return true;
+}
+
+}  // namespace tfgram::cli
 
 int main(int argc, char** argv) {
   CLI::App app{"tfgram: learnable time-frequency front ends (DEGram, DMEL) on LibTorch"};
@@ -14,12 +38,12 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads, "intra-op threads (default: $TFGRAM_NUM_THREADS or all cores)")
       ->check(CLI::NonNegativeNumber);
 
-  tfgram::cli::DemoArgs demo;
-  auto* demo_cmd = app.add_subcommand("demo", "DEGram and DMEL of a generated chirp: shapes and parameters");
-  demo_cmd->add_option("--seconds", demo.seconds, "chirp duration")->check(CLI::Range(0.1, 60.0));
-  demo_cmd->add_option("--seed", demo.seed, "random seed");
-
+  std::vector<std::pair<CLI::App*, std::function<int()>>> actions;
   try {
+    for (auto& [name, entry] : tfgram::cli::registry()) {
+      CLI::App* sub = app.add_subcommand(name, entry.description);
+      actions.emplace_back(sub, entry.setup(*sub));
+    }
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
@@ -27,7 +51,9 @@ int main(int argc, char** argv) {
   }
   try {
     tfgram::util::configure_threads(threads);
-    if (*demo_cmd) return tfgram::cli::run_demo(demo);
+    for (auto& [sub, action] : actions) {
+      if (sub->parsed()) return action();
+    }
   } catch (const std::invalid_argument& e) {
     std::cerr << "tfgram: error: " << e.what() << "\n";
     return 2;
