@@ -8,7 +8,7 @@ packages=(
   libtorch-dev libopenblas0-pthread          # LibTorch 1.13 + a fast BLAS (reference BLAS is ~20x slower)
   libsndfile1-dev libsoxr-dev                # audio decoding and resampling
   libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
-  libpng-dev                                 # figures
+  libpng-dev gnuplot-nox                     # figures: heatmaps (libpng) and line plots (gnuplot)
   libgtest-dev libgmock-dev libbenchmark-dev # tests and benchmarks
   python3-torch python3-torchaudio           # the Python peers the benchmarks compare against
 )
