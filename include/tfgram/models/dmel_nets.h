@@ -47,7 +47,8 @@ struct DMelNetOptions {
   TORCH_ARG(int64_t, hidden) = 32;
   /// Square kernel of mel_conv's convolution ('same' padding; odd).
   TORCH_ARG(int64_t, kernel_size) = 5;
-  /// Dropout probability (training only): before `fc` (linear), after fc1's ReLU (mlp).
+  /// Dropout probability (training only): on the flattened input of `fc` (LinearNet), after
+  /// fc1's ReLU (MlpNet), on the flattened convolution maps (ConvNet; 0 as published).
   TORCH_ARG(double, dropout) = 0.0;
 };
 
