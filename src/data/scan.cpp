@@ -1,0 +1,252 @@
+#include "scan.h"
+
+#include <dirent.h>
+#include <sched.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <cstring>
+#include <exception>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "tfgram/data/errors.h"
+
+namespace tfgram::data::detail {
+
+namespace fs = std::filesystem;
+
+std::string absolute_path(const fs::path& path) {
+  return fs::absolute(path).lexically_normal().string();
+}
+
+bool is_hidden(const fs::path& path) {
+  const std::string name = path.filename().string();
+  return !name.empty() && name[0] == '.';
+}
+
+void require_folder(const fs::path& path, const std::string& what) {
+  std::error_code error;
+  if (!fs::is_directory(path, error)) {
+    throw FileError(path.string(), fs::exists(path, error) ? "is not a folder (expected " + what + ")"
+                                                           : "does not exist (expected " + what + ")");
+  }
+}
+
+namespace {
+
+enum class EntryKind { kFile, kFolder, kOther };
+
+struct Entry {
+  EntryKind kind = EntryKind::kOther;
+  bool link = false;
+};
+
+// d_type when the file system gives it, lstat/stat otherwise; links report their target's kind.
+Entry entry_of(const std::string& path, unsigned char d_type) {
+  if (d_type == DT_REG) return {EntryKind::kFile, false};
+  if (d_type == DT_DIR) return {EntryKind::kFolder, false};
+  if (d_type != DT_UNKNOWN && d_type != DT_LNK) return {EntryKind::kOther, false};
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return {};
+  const bool link = S_ISLNK(st.st_mode);
+  if (link && ::stat(path.c_str(), &st) != 0) return {};
+  if (S_ISREG(st.st_mode)) return {EntryKind::kFile, link};
+  if (S_ISDIR(st.st_mode)) return {EntryKind::kFolder, link};
+  return {EntryKind::kOther, link};
+}
+
+// Appends the non-hidden entries of `folder` of the wanted kind, descending into sub-folders when
+// `recursive` (but not through links to folders, which could loop).
+void collect(const std::string& folder, EntryKind wanted, bool recursive, std::vector<std::string>& out) {
+  DIR* dir = ::opendir(folder.c_str());
+  if (dir == nullptr) throw FileError(folder, std::string("cannot be listed: ") + std::strerror(errno));
+  std::vector<std::string> subfolders;
+  try {
+    while (const dirent* item = ::readdir(dir)) {
+      if (item->d_name[0] == '.') continue;  // hidden, "." and ".."
+      std::string path = folder + "/" + item->d_name;
+      const Entry entry = entry_of(path, item->d_type);
+      if (entry.kind == EntryKind::kFolder && recursive && !entry.link) subfolders.push_back(path);
+      if (entry.kind == wanted) out.push_back(std::move(path));
+    }
+  } catch (...) {
+    ::closedir(dir);
+    throw;
+  }
+  ::closedir(dir);
+  for (const auto& sub : subfolders) collect(sub, wanted, recursive, out);
+}
+
+std::string listing_base(const fs::path& folder) {
+  std::string base = absolute_path(folder);
+  while (base.size() > 1 && base.back() == '/') base.pop_back();
+  return base;
+}
+
+}  // namespace
+
+std::vector<std::string> list_files(const fs::path& folder, bool recursive) {
+  std::vector<std::string> files;
+  collect(listing_base(folder), EntryKind::kFile, recursive, files);
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+std::vector<std::string> list_folders(const fs::path& folder) {
+  std::vector<std::string> folders;
+  collect(listing_base(folder), EntryKind::kFolder, false, folders);
+  std::sort(folders.begin(), folders.end());
+  return folders;
+}
+
+std::string file_name(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+std::string file_stem(const std::string& path) {
+  const std::string name = file_name(path);
+  const size_t dot = name.rfind('.');
+  return dot == std::string::npos || dot == 0 ? name : name.substr(0, dot);
+}
+
+std::string file_extension(const std::string& path) {
+  const std::string name = file_name(path);
+  const size_t dot = name.rfind('.');
+  return dot == std::string::npos || dot == 0 ? std::string() : name.substr(dot);
+}
+
+std::vector<std::string> split_fields(const std::string& text, char separator) {
+  std::vector<std::string> fields;
+  size_t start = 0;
+  for (;;) {
+    const size_t end = text.find(separator, start);
+    fields.push_back(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (end == std::string::npos) return fields;
+    start = end + 1;
+  }
+}
+
+bool parse_int(const std::string& text, int64_t& value) {
+  if (text.empty()) return false;
+  const char* end = text.data() + text.size();
+  const auto result = std::from_chars(text.data(), end, value);
+  return result.ec == std::errc() && result.ptr == end;
+}
+
+std::vector<CsvRow> read_csv(const std::string& path, bool comments) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw FileError(path, "cannot be opened");
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  const std::string text = buffer.str();
+
+  std::vector<CsvRow> rows;
+  size_t i = 0;
+  int64_t line = 1;
+  // Skip a UTF-8 byte-order mark written by spreadsheet programs.
+  if (text.compare(0, 3, "\xEF\xBB\xBF") == 0) i = 3;
+  while (i < text.size()) {
+    const int64_t row_line = line;
+    // Whole-line skips: blank lines and comments.
+    if (text[i] == '\n' || text[i] == '\r' || (comments && text[i] == '#')) {
+      const size_t end = text.find('\n', i);
+      i = end == std::string::npos ? text.size() : end + 1;
+      ++line;
+      continue;
+    }
+    CsvRow row;
+    row.line = row_line;
+    std::string field;
+    bool quoted = false;
+    bool row_done = false;
+    while (!row_done) {
+      if (i >= text.size()) {
+        if (quoted) throw FileError(path, "line " + std::to_string(row_line) + ": a quoted field is never closed");
+        row_done = true;
+        break;
+      }
+      const char c = text[i++];
+      if (quoted) {
+        if (c == '"') {
+          if (i < text.size() && text[i] == '"') {
+            field += '"';
+            ++i;
+          } else {
+            quoted = false;
+          }
+        } else {
+          if (c == '\n') ++line;
+          field += c;
+        }
+      } else if (c == '"' && field.empty()) {
+        quoted = true;
+      } else if (c == ',') {
+        row.fields.push_back(std::move(field));
+        field.clear();
+      } else if (c == '\n') {
+        ++line;
+        row_done = true;
+      } else if (c != '\r') {
+        field += c;
+      }
+    }
+    row.fields.push_back(std::move(field));
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+int64_t usable_cores() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+    const int n = CPU_COUNT(&set);
+    if (n > 0) return n;
+  }
+  const unsigned hw = std::thread::hardware_concurrency();
+  return hw > 0 ? static_cast<int64_t>(hw) : 1;
+}
+
+void parallel_for(int64_t n, int64_t threads, const std::function<void(int64_t)>& fn) {
+  if (n <= 0) return;
+  const int64_t workers = std::min<int64_t>(n, threads > 0 ? threads : usable_cores());
+  std::atomic<int64_t> next{0};
+  std::atomic<bool> failed{false};
+  std::mutex mutex;
+  int64_t failed_index = n;
+  std::exception_ptr failure;
+  auto work = [&] {
+    for (;;) {
+      if (failed.load()) return;
+      const int64_t i = next.fetch_add(1);
+      if (i >= n) return;
+      try {
+        fn(i);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (i < failed_index) {
+          failed_index = i;
+          failure = std::current_exception();
+        }
+        failed.store(true);
+      }
+    }
+  };
+  if (workers <= 1) {
+    work();
+  } else {
+    std::vector<std::thread> pool;
+    pool.reserve(static_cast<size_t>(workers - 1));
+    for (int64_t t = 1; t < workers; ++t) pool.emplace_back(work);
+    work();
+    for (auto& thread : pool) thread.join();
+  }
+  if (failure) std::rethrow_exception(failure);
+}
+
+}  // namespace tfgram::data::detail
