@@ -194,7 +194,8 @@ AudioClip read_audio(const std::string& path) {
   AudioClip clip;
   clip.sample_rate = info.samplerate;
   clip.channels = channels;
-  if (header_knows_frames) clip.samples.reserve(static_cast<size_t>(info.frames));
+  // A damaged header may promise absurd lengths: reserve at most 16M samples up front.
+  if (header_knows_frames) clip.samples.reserve(static_cast<size_t>(std::min<int64_t>(info.frames, int64_t{1} << 24)));
 
   constexpr sf_count_t kChunkFrames = 32768;
   std::vector<float> chunk(static_cast<size_t>(kChunkFrames * channels));
@@ -203,18 +204,22 @@ AudioClip read_audio(const std::string& path) {
   for (;;) {
     const sf_count_t got = sf_readf_float(file.get(), chunk.data(), kChunkFrames);
     if (got <= 0) break;
-    for (sf_count_t f = 0; f < got; ++f) {
-      const float* values = chunk.data() + f * channels;
-      float sum = 0.0f;
-      for (int64_t c = 0; c < channels; ++c) {
-        if (!std::isfinite(values[c])) {
-          throw AudioFileError(path, std::string("holds ") + (std::isnan(values[c]) ? "NaN" : "infinite") +
-                                         " samples (first at frame " + std::to_string(frame + f) +
-                                         ", channel " + std::to_string(c) + ")");
-        }
-        sum += values[c];
+    for (sf_count_t i = 0; i < got * channels; ++i) {
+      if (!std::isfinite(chunk[static_cast<size_t>(i)])) {
+        throw AudioFileError(path, std::string("holds ") + (std::isnan(chunk[static_cast<size_t>(i)]) ? "NaN" : "infinite") +
+                                       " samples (first at frame " + std::to_string(frame + i / channels) +
+                                       ", channel " + std::to_string(i % channels) + ")");
       }
-      clip.samples.push_back(channels == 1 ? sum : sum * scale);
+    }
+    if (channels == 1) {
+      clip.samples.insert(clip.samples.end(), chunk.begin(), chunk.begin() + got);
+    } else {
+      for (sf_count_t f = 0; f < got; ++f) {
+        const float* values = chunk.data() + f * channels;
+        float sum = 0.0f;
+        for (int64_t c = 0; c < channels; ++c) sum += values[c];
+        clip.samples.push_back(sum * scale);
+      }
     }
     frame += got;
   }

@@ -14,7 +14,9 @@ ClipList Fsdd::scan(const std::string& root, SpokenLabel label) {
   const fs::path recordings = fs::is_directory(fs::path(root) / "recordings") ? fs::path(root) / "recordings" : fs::path(root);
   ClipList list;
   list.source = recordings.string();
-  for (const auto& file : detail::list_files(recordings, false)) {
+  const auto files = detail::list_files(recordings, false);
+  list.clips.reserve(files.size());
+  for (const auto& file : files) {
     const auto fields = detail::split_fields(detail::file_stem(file), '_');
     int64_t digit = -1;
     int64_t take = -1;
