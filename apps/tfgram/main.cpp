@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "tfgram/data/errors.h"
 #include "tfgram/util/threads.h"
 
 namespace tfgram::cli {
@@ -55,6 +56,9 @@ int main(int argc, char** argv) {
       if (sub->parsed()) return action();
     }
   } catch (const std::invalid_argument& e) {
+    std::cerr << "tfgram: error: " << e.what() << "\n";
+    return 2;
+  } catch (const tfgram::data::FileError& e) {  // a missing, corrupt or unsupported input file
     std::cerr << "tfgram: error: " << e.what() << "\n";
     return 2;
   } catch (const std::exception& e) {

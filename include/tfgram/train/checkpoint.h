@@ -1,0 +1,45 @@
+#pragma once
+// Checkpoints: weights + the full run config + the label map + the sample rate (so `predict`
+// needs nothing else) + the optimiser and trainer state (so a killed run resumes exactly).
+// Written atomically (temporary file + rename).
+#include <torch/nn/module.h>
+#include <torch/optim/optimizer.h>
+
+#include <cstdint>
+#include <string>
+
+#include "tfgram/data/label_map.h"
+#include "tfgram/models/classifier.h"
+#include "tfgram/train/run_config.h"
+
+namespace tfgram::train {
+
+struct CheckpointMeta {
+  RunConfig config;
+  data::LabelMap labels;
+  /// Completed epochs when written.
+  int64_t epoch = 0;
+  /// The trainer's own state (best loss, patience counter, history) as JSON; empty for exports.
+  std::string trainer_state;
+};
+
+/// Saves model weights (and the optimiser's state when given) with `meta` to `path` atomically.
+void save_checkpoint(const std::string& path, const CheckpointMeta& meta, const torch::nn::Module& model,
+                     const torch::optim::Optimizer* optimizer = nullptr);
+
+/// Reads only the metadata. std::invalid_argument naming the file when it is missing or not a
+/// tfgram checkpoint.
+CheckpointMeta read_checkpoint_meta(const std::string& path);
+
+/// Loads weights (and optimiser state, when both are given and stored) into existing objects.
+void load_checkpoint_state(const std::string& path, torch::nn::Module& model,
+                           torch::optim::Optimizer* optimizer = nullptr);
+
+/// A ready model: rebuilt from the stored config, weights loaded, in eval mode, on `device`.
+struct LoadedModel {
+  CheckpointMeta meta;
+  models::Classifier model{nullptr};
+};
+LoadedModel load_model(const std::string& path, const torch::Device& device = torch::kCPU);
+
+}  // namespace tfgram::train

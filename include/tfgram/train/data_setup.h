@@ -1,0 +1,21 @@
+#pragma once
+// The dataset and split a run config names (data.* keys), built with the data layer.
+#include <memory>
+#include <string>
+
+#include "tfgram/data/dataset.h"
+#include "tfgram/data/splits.h"
+#include "tfgram/train/run_config.h"
+
+namespace tfgram::train {
+
+/// Loads (through the decoded-audio cache) or generates the dataset, resampled to
+/// model.sample_rate and fitted to model.n_points samples. Bad files follow data.on_error;
+/// a one-line load summary is appended to `summary` when given.
+std::shared_ptr<const data::Dataset> make_dataset(const RunConfig& config, std::string* summary = nullptr);
+
+/// The split data.split describes; "auto" takes the dataset's own split when it has one.
+/// When the rule leaves no validation examples, data.split.valid_fraction of train is moved there.
+data::Split make_run_split(const data::Dataset& dataset, const RunConfig& config);
+
+}  // namespace tfgram::train

@@ -1,0 +1,39 @@
+#pragma once
+// Per-epoch training history, written as CSV and JSON after every epoch.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tfgram::train {
+
+struct EpochRecord {
+  int64_t epoch = 0;  ///< 1-based
+  double train_loss = 0;
+  double train_accuracy = 0;
+  double valid_loss = 0;
+  double valid_accuracy = 0;
+  double lr_model = 0;
+  double lr_tf = 0;
+  /// |λ| in samples and the window length 6|λ|/sr in ms, for DMEL-family front ends.
+  std::optional<double> lambd;
+  std::optional<double> window_ms;
+  /// SincGram centre frequencies and bandwidths in Hz, for DEGram front ends.
+  std::vector<double> center_hz;
+  std::vector<double> bandwidth_hz;
+  /// Wall time of the epoch (train + validation) in seconds.
+  double seconds = 0;
+};
+
+struct History {
+  std::vector<EpochRecord> epochs;
+
+  std::string to_json(int indent = 2) const;
+  static History from_json(const std::string& text);
+  /// One row per epoch; SincGram vectors as their mean (the JSON has every filter).
+  std::string to_csv() const;
+  /// Writes history.csv and history.json into `folder`, atomically.
+  void save(const std::string& folder) const;
+};
+
+}  // namespace tfgram::train

@@ -1,0 +1,112 @@
+#pragma once
+// One configuration type for a training run — model, data, training — shared by `tfgram train`,
+// the experiment runner and checkpoints. YAML in, JSON in checkpoints; every key can be set by
+// its dotted path ("train.lr_tf", "model.frontend.dmel.lambd"), which is how command-line
+// overrides and experiment grids address it.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tfgram/models/classifier_config.h"
+
+namespace tfgram::train {
+
+/// The synthetic Gaussian-pulse set (SPEC §2.7); its length is model.n_points.
+struct PulsesConfig {
+  int64_t examples = 5000;
+  double sigma = 6.38;
+  double noise_std = 0.5;
+  uint64_t seed = 0;
+};
+
+struct SplitConfig {
+  /// "auto" (the dataset's own split when it defines one, else random), "random", "folds",
+  /// "speakers", "column" or "official".
+  std::string kind = "auto";
+  double train = 0.7;
+  double valid = 0.1;
+  double test = 0.2;
+  uint64_t seed = 0;
+  bool stratify = false;
+  std::vector<int64_t> test_folds;
+  std::vector<int64_t> valid_folds;
+  std::vector<std::string> train_speakers;
+  std::vector<std::string> valid_speakers;
+  std::vector<std::string> test_speakers;
+  /// When the rule leaves no validation examples, this fraction of train becomes validation.
+  double valid_fraction = 0.1;
+};
+
+struct DataConfig {
+  /// "fsdd", "esc10", "esc50", "audio_mnist", "folder", "manifest" or "pulses".
+  std::string kind = "pulses";
+  /// Dataset folder (or manifest CSV); unused for pulses.
+  std::string root;
+  /// Spoken-digit sets: "digit" or "speaker".
+  std::string label = "digit";
+  /// How clips are brought to model.n_points samples: "centre", "start" or "none".
+  std::string length_policy = "centre";
+  /// Bad audio files: "throw" or "skip" (reported).
+  std::string on_error = "throw";
+  PulsesConfig pulses;
+  SplitConfig split;
+};
+
+struct TrainConfig {
+  /// "adam" or "sgd".
+  std::string optimizer = "adam";
+  /// Learning rate of everything but the front end.
+  double lr_model = 1e-4;
+  /// Learning rate of the front end's parameters (λ, SincGram).
+  double lr_tf = 1.0;
+  double momentum = 0.0;
+  int64_t batch_size = 64;
+  int64_t max_epochs = 100;
+  /// Stop after this many epochs without a lower validation loss.
+  int64_t patience = 10;
+  uint64_t seed = 0;
+  /// Loader threads building batches in the background.
+  int64_t workers = 1;
+  /// "cpu", "cuda", "cuda:1", …
+  std::string device = "cpu";
+};
+
+struct RunConfig {
+  models::ClassifierConfig model;
+  DataConfig data;
+  TrainConfig train;
+  /// Initial DMEL window in milliseconds; when set it overrides model.frontend.dmel.lambd
+  /// (λ = window_ms/1000 · sample_rate / 6), which is how the papers state their grids.
+  std::optional<double> window_ms;
+  /// Run folder: checkpoints, history, result.
+  std::string output = "runs/default";
+
+  /// Sets one key by its dotted path from text (a JSON value or a bare string). Unknown keys
+  /// and wrong types throw std::invalid_argument naming the key and the accepted values.
+  void set(const std::string& key, const std::string& value);
+  /// Every settable key (for --help and error messages).
+  static std::vector<std::string> keys();
+
+  /// Resolves derived values (window_ms → λ, pulse rate) and validates everything;
+  /// std::invalid_argument naming the key.
+  void finalize();
+  void Validate() const;
+
+  std::string to_json(int indent = 2) const;
+  static RunConfig from_json(const std::string& text);
+  /// Applies every leaf of a YAML document as set(path, value); `origin` names it in errors.
+  void apply_yaml(const std::string& text, const std::string& origin = "config");
+  static RunConfig from_yaml_file(const std::string& path);
+};
+
+/// Splits "key=value" (for --set); std::invalid_argument when there is no '='.
+std::pair<std::string, std::string> split_assignment(const std::string& assignment);
+
+/// Flattens a YAML document into (dotted key, value text) leaves in document order; sequences
+/// become JSON arrays. Keys listed in `keep_whole` are returned as one JSON value (used for the
+/// experiment's grid). std::invalid_argument naming `origin` on a syntax error.
+std::vector<std::pair<std::string, std::string>> flatten_yaml(const std::string& text, const std::string& origin,
+                                                              const std::vector<std::string>& keep_whole = {});
+
+}  // namespace tfgram::train

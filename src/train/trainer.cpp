@@ -1,0 +1,344 @@
+#include "tfgram/train/trainer.h"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <limits>
+#include <nlohmann/json.hpp>
+
+#include "tfgram/data/loader.h"
+#include "tfgram/models/classifier.h"
+#include "tfgram/train/checkpoint.h"
+#include "tfgram/train/data_setup.h"
+#include "tfgram/train/progress.h"
+#include "tfgram/util/atomic_file.h"
+#include "tfgram/util/check.h"
+
+namespace tfgram::train {
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+json optional_json(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+std::optional<double> optional_from(const json& v) {
+  if (v.is_null()) return std::nullopt;
+  return v.get<double>();
+}
+
+// Epoch e's dropout draws depend on (seed, e) only, so a resumed run repeats them exactly.
+uint64_t epoch_seed(uint64_t seed, int64_t epoch) {
+  uint64_t z = seed + 0x9E3779B97F4A7C15ULL * static_cast<uint64_t>(epoch + 1);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+// The SincGram inside a DEGram front end, when there is one.
+const frontends::SincGramImpl* find_sincgram(const models::ClassifierImpl& model) {
+  for (const auto& child : model.modules(/*include_self=*/false)) {
+    if (const auto* sincgram = child->as<frontends::SincGramImpl>()) return sincgram;
+  }
+  return nullptr;
+}
+
+void describe_frontend(const models::ClassifierImpl& model, EpochRecord& record) {
+  record.lambd = model.lambd();
+  if (record.lambd) record.window_ms = 6.0 * *record.lambd / static_cast<double>(model.config().sample_rate) * 1000.0;
+  if (const auto* sincgram = find_sincgram(model)) {
+    const auto centres = sincgram->center_hz().to(torch::kCPU).contiguous();
+    const auto widths = sincgram->bandwidth_hz().to(torch::kCPU).contiguous();
+    record.center_hz.assign(centres.data_ptr<double>(), centres.data_ptr<double>() + centres.numel());
+    record.bandwidth_hz.assign(widths.data_ptr<double>(), widths.data_ptr<double>() + widths.numel());
+  }
+}
+
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const RunConfig& config, models::ClassifierImpl& model,
+                                                        bool frontend_trains) {
+  const auto& t = config.train;
+  const auto options = [&](double lr) -> std::unique_ptr<torch::optim::OptimizerOptions> {
+    if (t.optimizer == "sgd") return std::make_unique<torch::optim::SGDOptions>(torch::optim::SGDOptions(lr).momentum(t.momentum));
+    return std::make_unique<torch::optim::AdamOptions>(lr);
+  };
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  groups.emplace_back(model.model_parameters(), options(t.lr_model));
+  auto frontend = model.frontend_parameters();
+  if (frontend_trains && !frontend.empty()) groups.emplace_back(frontend, options(t.lr_tf));
+  if (t.optimizer == "sgd") return std::make_unique<torch::optim::SGD>(groups, torch::optim::SGDOptions(t.lr_model));
+  return std::make_unique<torch::optim::Adam>(groups, torch::optim::AdamOptions(t.lr_model));
+}
+
+struct TrainerState {
+  double best_valid_loss = std::numeric_limits<double>::infinity();
+  double best_valid_accuracy = 0;
+  int64_t best_epoch = 0;
+  int64_t bad_epochs = 0;
+  std::optional<double> initial_lambd;
+  double seconds = 0;
+  History history;
+
+  std::string to_json() const {
+    return json{{"best_valid_loss", best_valid_loss}, {"best_valid_accuracy", best_valid_accuracy},
+                {"best_epoch", best_epoch}, {"bad_epochs", bad_epochs},
+                {"initial_lambd", optional_json(initial_lambd)}, {"seconds", seconds},
+                {"history", json::parse(history.to_json())}}
+        .dump();
+  }
+  static TrainerState from_json(const std::string& text) {
+    const json in = json::parse(text);
+    TrainerState s;
+    s.best_valid_loss = in.at("best_valid_loss").get<double>();
+    s.best_valid_accuracy = in.at("best_valid_accuracy").get<double>();
+    s.best_epoch = in.at("best_epoch").get<int64_t>();
+    s.bad_epochs = in.at("bad_epochs").get<int64_t>();
+    s.initial_lambd = optional_from(in.at("initial_lambd"));
+    s.seconds = in.at("seconds").get<double>();
+    s.history = History::from_json(in.at("history").dump());
+    return s;
+  }
+};
+
+// The config a run folder was made with, minus where it lives (a moved folder still resumes).
+std::string identity(RunConfig config) {
+  config.output.clear();
+  return config.to_json();
+}
+
+}  // namespace
+
+std::string RunResult::to_json(int indent) const {
+  return json{{"epochs", epochs},
+              {"best_epoch", best_epoch},
+              {"best_valid_loss", best_valid_loss},
+              {"best_valid_accuracy", best_valid_accuracy},
+              {"test_loss", test_loss},
+              {"test_accuracy", test_accuracy},
+              {"train_examples", train_examples},
+              {"valid_examples", valid_examples},
+              {"test_examples", test_examples},
+              {"initial_lambd", optional_json(initial_lambd)},
+              {"learned_lambd", optional_json(learned_lambd)},
+              {"initial_window_ms", optional_json(initial_window_ms)},
+              {"learned_window_ms", optional_json(learned_window_ms)},
+              {"center_hz", center_hz},
+              {"bandwidth_hz", bandwidth_hz},
+              {"seconds", seconds}}
+      .dump(indent);
+}
+
+RunResult RunResult::from_json(const std::string& text) {
+  const json in = json::parse(text);
+  RunResult r;
+  r.epochs = in.at("epochs").get<int64_t>();
+  r.best_epoch = in.at("best_epoch").get<int64_t>();
+  r.best_valid_loss = in.at("best_valid_loss").get<double>();
+  r.best_valid_accuracy = in.at("best_valid_accuracy").get<double>();
+  r.test_loss = in.at("test_loss").get<double>();
+  r.test_accuracy = in.at("test_accuracy").get<double>();
+  r.train_examples = in.at("train_examples").get<int64_t>();
+  r.valid_examples = in.at("valid_examples").get<int64_t>();
+  r.test_examples = in.at("test_examples").get<int64_t>();
+  r.initial_lambd = optional_from(in.at("initial_lambd"));
+  r.learned_lambd = optional_from(in.at("learned_lambd"));
+  r.initial_window_ms = optional_from(in.at("initial_window_ms"));
+  r.learned_window_ms = optional_from(in.at("learned_window_ms"));
+  r.center_hz = in.at("center_hz").get<std::vector<double>>();
+  r.bandwidth_hz = in.at("bandwidth_hz").get<std::vector<double>>();
+  r.seconds = in.at("seconds").get<double>();
+  return r;
+}
+
+torch::Tensor classification_loss(const models::ClassifierImpl& model, const torch::Tensor& logits,
+                                  const torch::Tensor& labels) {
+  if (model.output_activation() == models::OutputActivation::kSigmoid) {
+    const auto targets = torch::one_hot(labels, logits.size(1)).to(logits.dtype());
+    return torch::binary_cross_entropy_with_logits(logits, targets);
+  }
+  return torch::cross_entropy_loss(logits, labels);
+}
+
+Metrics evaluate(models::ClassifierImpl& model, std::shared_ptr<const data::Dataset> dataset,
+                 const std::vector<int64_t>& indices, int64_t batch_size, const torch::Device& device) {
+  Metrics metrics;
+  if (indices.empty()) return metrics;
+  const bool was_training = model.is_training();
+  model.eval();
+  torch::NoGradGuard no_grad;
+  data::Loader loader(std::move(dataset), indices, data::LoaderOptions().batch_size(batch_size).shuffle(false).workers(1));
+  double loss_sum = 0;
+  int64_t correct = 0;
+  for (auto& batch : loader.epoch(0)) {
+    const auto labels = batch.labels.to(device);
+    const auto logits = model.forward(batch.waveforms.to(device));
+    const auto n = labels.size(0);
+    loss_sum += classification_loss(model, logits, labels).item<double>() * static_cast<double>(n);
+    correct += logits.argmax(1).eq(labels).sum().item<int64_t>();
+    metrics.examples += n;
+  }
+  metrics.loss = loss_sum / static_cast<double>(metrics.examples);
+  metrics.accuracy = static_cast<double>(correct) / static_cast<double>(metrics.examples);
+  model.train(was_training);
+  return metrics;
+}
+
+RunResult run_training(RunConfig config, const TrainerOptions& options) {
+  config.finalize();
+  const fs::path out(config.output);
+  if (fs::exists(out / "result.json")) return RunResult::from_json(util::read_file((out / "result.json").string()));
+  std::string summary;
+  auto dataset = make_dataset(config, &summary);
+  if (options.log != nullptr && !summary.empty()) *options.log << summary << "\n";
+  const auto split = make_run_split(*dataset, config);
+  return run_training(std::move(config), std::move(dataset), split, options);
+}
+
+RunResult run_training(RunConfig config, std::shared_ptr<const data::Dataset> dataset, const data::Split& split,
+                       const TrainerOptions& options) {
+  config.finalize();
+  const fs::path out(config.output);
+  const auto path = [&](const char* name) { return (out / name).string(); };
+  if (fs::exists(path("result.json"))) return RunResult::from_json(util::read_file(path("result.json")));
+  util::require(dataset != nullptr && dataset->size() > 0, "training", "the dataset is empty");
+  data::check_split(split, dataset->size(), "training split");
+  util::require(!split.train.empty() && !split.valid.empty(), "training",
+                "the split needs training and validation examples");
+  if (config.model.num_classes == 0) config.model.num_classes = dataset->num_classes();
+  util::require(config.model.num_classes == dataset->num_classes(), "config key 'model.num_classes'",
+                "the dataset has ", dataset->num_classes(), " classes, the config says ", config.model.num_classes);
+  if (config.data.kind != "pulses") {
+    util::require(dataset->sample_rate() == config.model.sample_rate, "config key 'model.sample_rate'",
+                  "the dataset is at ", dataset->sample_rate(), " Hz, the model expects ", config.model.sample_rate);
+  }
+  config.model.Validate();
+  fs::create_directories(out);
+
+  const torch::Device device(config.train.device);
+  torch::manual_seed(config.train.seed);
+  models::Classifier model(config.model);
+  model->to(device);
+  const bool frontend_trains = config.model.frontend_trainable() && config.train.lr_tf > 0;
+  for (auto& p : model->frontend_parameters()) p.set_requires_grad(frontend_trains);
+  auto optimizer = make_optimizer(config, *model, frontend_trains);
+
+  CheckpointMeta meta;
+  meta.config = config;
+  meta.labels = dataset->label_map();
+  TrainerState state;
+  int64_t start_epoch = 0;
+  if (fs::exists(path("last.ckpt"))) {
+    const auto stored = read_checkpoint_meta(path("last.ckpt"));
+    util::require(identity(stored.config) == identity(config), path("last.ckpt").c_str(),
+                  "this folder holds a run with a different configuration; choose another output folder "
+                  "or remove it");
+    load_checkpoint_state(path("last.ckpt"), *model, optimizer.get());
+    state = TrainerState::from_json(stored.trainer_state);
+    start_epoch = stored.epoch;
+    if (options.log != nullptr) *options.log << "resuming " << config.output << " after epoch " << start_epoch << "\n";
+  } else {
+    state.initial_lambd = model->lambd();
+    util::write_file_atomic(path("config.json"), config.to_json());
+    util::write_file_atomic(path("labels.json"), dataset->label_map().to_json());
+  }
+
+  std::ostream null_stream(nullptr);
+  std::ostream& log = options.log != nullptr ? *options.log : null_stream;
+  const bool live = options.live.value_or(options.log == &std::cerr && Progress::is_terminal(2));
+  Progress progress(log, live, config.train.max_epochs);
+
+  data::Loader train_loader(dataset, split.train,
+                            data::LoaderOptions()
+                                .batch_size(config.train.batch_size)
+                                .shuffle(true)
+                                .seed(config.train.seed)
+                                .workers(config.train.workers));
+  for (int64_t epoch = start_epoch + 1; epoch <= config.train.max_epochs; ++epoch) {
+    if (state.bad_epochs >= config.train.patience) break;  // resumed after the stopping epoch
+    const auto started = std::chrono::steady_clock::now();
+    torch::manual_seed(epoch_seed(config.train.seed, epoch));
+    model->train();
+    progress.begin_epoch(epoch, train_loader.batches_per_epoch());
+    double loss_sum = 0;
+    int64_t correct = 0;
+    int64_t seen = 0;
+    int64_t batches = 0;
+    for (auto& batch : train_loader.epoch(epoch - 1)) {
+      const auto labels = batch.labels.to(device);
+      const auto logits = model->forward(batch.waveforms.to(device));
+      const auto loss = classification_loss(*model, logits, labels);
+      optimizer->zero_grad();
+      loss.backward();
+      optimizer->step();
+      const auto n = labels.size(0);
+      loss_sum += loss.item<double>() * static_cast<double>(n);
+      correct += logits.argmax(1).eq(labels).sum().item<int64_t>();
+      seen += n;
+      progress.batch(++batches, loss_sum / static_cast<double>(seen),
+                     static_cast<double>(correct) / static_cast<double>(seen), model->lambd());
+    }
+    const auto valid = evaluate(*model, dataset, split.valid, config.train.batch_size, device);
+
+    EpochRecord record;
+    record.epoch = epoch;
+    record.train_loss = loss_sum / static_cast<double>(seen);
+    record.train_accuracy = static_cast<double>(correct) / static_cast<double>(seen);
+    record.valid_loss = valid.loss;
+    record.valid_accuracy = valid.accuracy;
+    record.lr_model = config.train.lr_model;
+    record.lr_tf = frontend_trains ? config.train.lr_tf : 0.0;
+    describe_frontend(*model, record);
+    record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    state.seconds += record.seconds;
+
+    const bool improved = valid.loss < state.best_valid_loss;
+    if (improved) {
+      state.best_valid_loss = valid.loss;
+      state.best_valid_accuracy = valid.accuracy;
+      state.best_epoch = epoch;
+      state.bad_epochs = 0;
+    } else {
+      ++state.bad_epochs;
+    }
+    state.history.epochs.push_back(record);
+    meta.epoch = epoch;
+    meta.trainer_state = state.to_json();
+    // best before last: a kill between the two leaves a last.ckpt that still points at a best.ckpt
+    // at least as new.
+    if (improved) save_checkpoint(path("best.ckpt"), meta, *model);
+    state.history.save(config.output);
+    save_checkpoint(path("last.ckpt"), meta, *model, optimizer.get());
+    progress.end_epoch(record, improved);
+  }
+
+  // Test accuracy of the best model.
+  load_checkpoint_state(path("best.ckpt"), *model);
+  const auto test = evaluate(*model, dataset, split.test, config.train.batch_size, device);
+  RunResult result;
+  result.epochs = static_cast<int64_t>(state.history.epochs.size());
+  result.best_epoch = state.best_epoch;
+  result.best_valid_loss = state.best_valid_loss;
+  result.best_valid_accuracy = state.best_valid_accuracy;
+  result.test_loss = test.loss;
+  result.test_accuracy = test.accuracy;
+  result.train_examples = static_cast<int64_t>(split.train.size());
+  result.valid_examples = static_cast<int64_t>(split.valid.size());
+  result.test_examples = static_cast<int64_t>(split.test.size());
+  const double rate = static_cast<double>(config.model.sample_rate);
+  result.initial_lambd = state.initial_lambd;
+  if (state.initial_lambd) result.initial_window_ms = 6.0 * *state.initial_lambd / rate * 1000.0;
+  EpochRecord best;
+  describe_frontend(*model, best);
+  result.learned_lambd = best.lambd;
+  result.learned_window_ms = best.window_ms;
+  result.center_hz = best.center_hz;
+  result.bandwidth_hz = best.bandwidth_hz;
+  result.seconds = state.seconds;
+  util::write_file_atomic(path("result.json"), result.to_json());
+  progress.message("best epoch " + std::to_string(result.best_epoch) + ": test accuracy " +
+                   std::to_string(100.0 * result.test_accuracy) + "% on " + std::to_string(result.test_examples) +
+                   " examples");
+  return result;
+}
+
+}  // namespace tfgram::train
