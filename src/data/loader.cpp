@@ -66,6 +66,7 @@ struct Loader::State {
     const auto count = static_cast<int64_t>(ids.size());
     std::vector<torch::Tensor> rows(ids.size());
     int64_t longest = 0;
+    bool ragged = false;
     for (size_t b = 0; b < ids.size(); ++b) {
       rows[b] = dataset->waveform(ids[b]).to(torch::kFloat32).contiguous();
       util::require(rows[b].dim() == 1, "Loader", dataset->name(), " example ", ids[b],
@@ -76,13 +77,16 @@ struct Loader::State {
             ids[0], " has ", rows[0].numel(), "; give the dataset a length and length_policy, or set "
             "LoaderOptions::pad_to_longest"));
       }
+      ragged = ragged || (b > 0 && rows[b].numel() != rows[0].numel());
       longest = std::max(longest, rows[b].numel());
     }
     Batch batch;
     batch.epoch = e;
     batch.number = k;
     batch.indices = ids;
-    batch.waveforms = torch::zeros({count, longest}, torch::kFloat32);
+    // Every row is copied over in full unless the batch is padded.
+    batch.waveforms = ragged ? torch::zeros({count, longest}, torch::kFloat32)
+                             : torch::empty({count, longest}, torch::kFloat32);
     batch.labels = torch::empty({count}, torch::kInt64);
     float* out = batch.waveforms.data_ptr<float>();
     int64_t* labels = batch.labels.data_ptr<int64_t>();
