@@ -1,0 +1,151 @@
+// `tfgram spectrogram` run as a real child process on FSDD recordings: every front-end kind
+// writes a valid PNG of the size its representation implies; bad input exits 2 with one line.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "report/report_test_util.h"
+#include "support/golden.h"
+#include "tfgram/data/audio_file.h"
+#include "tfgram/report/png.h"
+
+namespace tfgram::report {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::ChildResult;
+using testing::TempFolder;
+
+// <build>/tests/tfgram_tests → <build>/tfgram (the CLI is written to the build root).
+std::string tfgram_binary() {
+  std::error_code error;
+  const fs::path self = fs::read_symlink("/proc/self/exe", error);
+  if (error) return "";
+  return (self.parent_path().parent_path() / "tfgram").string();
+}
+
+std::string fsdd_file(const std::string& name) {
+  return (fs::path(tfgram::testing::data_dir()) / "fsdd" / "recordings" / name).string();
+}
+
+// Exactly one line, ending in a newline.
+bool one_line(const std::string& text) {
+  return !text.empty() && text.back() == '\n' && std::count(text.begin(), text.end(), '\n') == 1;
+}
+
+class SpectrogramCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    binary = tfgram_binary();
+    ASSERT_TRUE(fs::exists(binary)) << "the tfgram binary is not built at '" << binary
+                                    << "'; build the tfgram_cli target before the tests";
+    audio = fsdd_file("3_jackson_0.wav");
+    if (!fs::exists(audio)) GTEST_SKIP() << "FSDD not found at " << audio << " (set TFGRAM_DATA_DIR)";
+    samples = data::probe_audio(audio).frames;
+  }
+
+  ChildResult run(std::vector<std::string> args) {
+    args.insert(args.begin(), {binary, "spectrogram"});
+    return testing::run_child(args, folder);
+  }
+
+  std::string binary;
+  std::string audio;
+  int64_t samples = 0;
+  TempFolder folder;
+};
+
+TEST_F(SpectrogramCli, EveryFrontendKindWritesAPngOfItsRepresentationsSize) {
+  // Default options at 8 kHz: hop 80 samples for DMEL kinds, 10 ms = 80 for the Hann STFT.
+  const int64_t frames = 1 + samples / 80;
+  struct Case {
+    std::string kind;
+    int64_t rows;   // representation height
+    int64_t scale;  // the automatic scale: about 256 px tall
+  };
+  const std::vector<Case> cases = {
+      {"dmel", 64, 4}, {"logmel", 64, 4}, {"spectrogram", 1025, 1}, {"degram", 64, 4},
+      {"dspec", 0, 0},  // bins depend on λ's power-of-two window: only validity is checked
+  };
+  for (const auto& c : cases) {
+    const std::string out = folder.file(c.kind + ".png");
+    const ChildResult r = run({audio, "--frontend", c.kind, "-o", out});
+    ASSERT_EQ(r.exit_code, 0) << c.kind << ": " << r.err;
+    EXPECT_NE(r.out.find("wrote " + out), std::string::npos) << r.out;
+    const PngSize size = png_size(out);
+    if (c.rows > 0) {
+      // Columns are widened until the image is at least half as wide as it is tall.
+      const int64_t half_height = (c.rows * c.scale + 1) / 2;
+      const int64_t column_scale = std::clamp<int64_t>((half_height + frames - 1) / frames, c.scale, 64);
+      EXPECT_EQ(size, (PngSize{frames * column_scale, c.rows * c.scale}))
+          << c.kind << " " << size.width << "×" << size.height;
+    } else {
+      EXPECT_GE(size.height, 256) << c.kind;
+      EXPECT_EQ(size.width % frames, 0) << c.kind;
+      EXPECT_GE(2 * size.width, size.height) << c.kind;
+    }
+  }
+}
+
+TEST_F(SpectrogramCli, SetResampleSecondsAndScaleShapeTheImage) {
+  const std::string out = folder.file("set.png");
+  // 16 kHz, first 0.25 s = 4000 samples → 1 + 4000/80 = 51 frames; 32 mels; 1 px per value.
+  const ChildResult r = run({audio, "--frontend", "logmel", "--sample-rate", "16000", "--seconds", "0.25",
+                             "--set", "frontend.dmel.n_mels=32", "--scale", "1", "-o", out});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(png_size(out), (PngSize{51, 32}));
+}
+
+TEST_F(SpectrogramCli, HelpDescribesTheOptions) {
+  const ChildResult r = run({"--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  for (const char* option : {"--frontend", "--output", "--sample-rate", "--seconds", "--set", "--scale"}) {
+    EXPECT_NE(r.out.find(option), std::string::npos) << option << " missing from:\n" << r.out;
+  }
+}
+
+TEST_F(SpectrogramCli, MissingFileExitsTwoWithOneLineNamingIt) {
+  const std::string missing = folder.file("no_such_recording.wav");
+  const std::string out = folder.file("never.png");
+  const ChildResult r = run({missing, "--frontend", "dmel", "-o", out});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(one_line(r.err)) << r.err;
+  EXPECT_NE(r.err.find(missing), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(out));
+}
+
+TEST_F(SpectrogramCli, UnknownFrontendExitsTwoWithOneLineNamingIt) {
+  const std::string out = folder.file("never.png");
+  const ChildResult r = run({audio, "--frontend", "wavelets", "-o", out});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(one_line(r.err)) << r.err;
+  EXPECT_NE(r.err.find("wavelets"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("dmel"), std::string::npos) << "the known kinds are listed: " << r.err;
+  EXPECT_FALSE(fs::exists(out));
+}
+
+TEST_F(SpectrogramCli, BadValuesExitTwoWithOneLineNamingTheKey) {
+  const std::string out = folder.file("never.png");
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--set", "frontend.dmel.n_mels=-3"}, "frontend.dmel.n_mels"},
+      {{"--set", "frontend.dmel.colour=3"}, "frontend.dmel.colour"},
+      {{"--set", "no_equals_sign"}, "--set"},
+      {{"--window-ms", "-5"}, "--window-ms"},
+      {{"--frontend", "degram", "--set", "frontend.degram.strategy=sideways"}, "sideways"},
+  };
+  for (const auto& [extra, mention] : cases) {
+    std::vector<std::string> args = {audio, "-o", out};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const ChildResult r = run(args);
+    EXPECT_EQ(r.exit_code, 2) << mention << ": " << r.err;
+    EXPECT_NE(r.err.find(mention), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(out)) << mention;
+  }
+}
+
+}  // namespace
+}  // namespace tfgram::report
