@@ -32,7 +32,7 @@ struct SpectrogramArgs {
   std::vector<std::string> sets;
   int64_t scale = 0;
   double low_percentile = 1.0;
-  double high_percentile = 100.0;
+  double high_percentile = 99.5;
   std::string colormap = "viridis";
   uint64_t seed = 0;
 };
@@ -64,6 +64,10 @@ torch::Tensor load_audio(const SpectrogramArgs& args, int64_t sample_rate) {
 
 int run_spectrogram(const SpectrogramArgs& args) {
   const auto& kind = models::frontend_kind(args.frontend, "--frontend");  // unknown kind → exit 2
+  report::HeatmapOptions options;
+  options.colormap = report::parse_colormap(args.colormap);
+  options.low_percentile = args.low_percentile;
+  options.high_percentile = args.high_percentile;
 
   models::ClassifierConfig config;
   config.num_classes = 1;  // required by Validate(); no classifier is built
@@ -96,17 +100,23 @@ int run_spectrogram(const SpectrogramArgs& args) {
   const int64_t frames = features.size(-1);
   const auto image = features.reshape({-1, frames});
 
-  report::HeatmapOptions options;
-  // Auto scale: about 256 px tall for small representations, 1:1 for large ones.
-  options.scale = args.scale > 0 ? args.scale
-                                 : std::clamp<int64_t>((256 + image.size(0) - 1) / image.size(0), 1, 8);
-  options.low_percentile = args.low_percentile;
-  options.high_percentile = args.high_percentile;
-  options.colormap = report::parse_colormap(args.colormap);
+  const int64_t rows = image.size(0);
+  if (args.scale > 0) {
+    options.scale = args.scale;
+  } else {
+    // Auto: about 256 px tall for small representations, 1:1 rows for large ones; columns
+    // widened until the image is at least half as wide as tall (a 1025-bin STFT of a short
+    // clip), but narrowed to 1 px per frame before a long clip passes 8192 px.
+    options.scale = std::clamp<int64_t>((256 + rows - 1) / rows, 1, 8);
+    const int64_t half_height = (rows * options.scale + 1) / 2;
+    const int64_t widest = std::max<int64_t>(1, 8192 / frames);
+    options.column_scale =
+        std::min(widest, std::clamp<int64_t>((half_height + frames - 1) / frames, options.scale, 64));
+  }
   report::write_heatmap_png(image, args.output, options);
-  std::cout << "wrote " << args.output << " (" << image.size(1) * options.scale << " × "
-            << image.size(0) * options.scale << " px): " << args.frontend << " " << features.sizes()
-            << " of " << args.file << " at " << config.sample_rate << " Hz\n";
+  std::cout << "wrote " << args.output << " (" << frames * options.column_scale.value_or(options.scale)
+            << " × " << rows * options.scale << " px): " << args.frontend << ", " << rows << " rows × "
+            << frames << " frames of " << args.file << " at " << config.sample_rate << " Hz\n";
   return 0;
 }
 
@@ -127,11 +137,12 @@ const bool registered = register_command(
           ->check(CLI::NonNegativeNumber);
       command.add_option("--window-ms", args->window_ms, "Gaussian window length 6λ/sr in ms (dmel, logmel, dspec)")
           ->capture_default_str()
-          ->check(CLI::PositiveNumber);
+          ->check(CLI::Range(0.1, 10000.0));
       command.add_option("--set", args->sets,
                          "override a model config key, e.g. --set frontend.dmel.n_mels=128 (repeatable)")
           ->allow_extra_args(false);
-      command.add_option("--scale", args->scale, "pixels per value, 1-64 (0 = auto: about 256 px tall)")
+      command.add_option("--scale", args->scale,
+                         "pixels per value, 1-64 (0 = auto: about 256 px tall, at least half as wide)")
           ->check(CLI::Range(int64_t{0}, int64_t{64}));
       command.add_option("--low-percentile", args->low_percentile,
                          "values below this percentile get the darkest colour")

@@ -1,0 +1,7 @@
+#pragma once
+// Every public header of the report layer (figures).
+#include "tfgram/report/colormap.h"
+#include "tfgram/report/filter_responses.h"
+#include "tfgram/report/heatmap.h"
+#include "tfgram/report/plot.h"
+#include "tfgram/report/png.h"
