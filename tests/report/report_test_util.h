@@ -1,5 +1,5 @@
 #pragma once
-// Helpers shared by the report and CLI tests: a temporary folder and a child-process runner.
+// Helpers shared by the report tests: a temporary folder that can list itself, file bytes.
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -21,16 +21,6 @@ class TempFolder {
  private:
   std::filesystem::path path_;
 };
-
-struct ChildResult {
-  int exit_code = -1;  ///< -1 when the child did not exit normally
-  std::string out;
-  std::string err;
-};
-
-/// Runs `argv` (argv[0] a path) as a child process with stdin from /dev/null and captures its
-/// stdout and stderr through files in `scratch`.
-ChildResult run_child(const std::vector<std::string>& argv, const TempFolder& scratch);
 
 /// The file's bytes.
 std::string read_bytes(const std::string& path);
