@@ -5,6 +5,8 @@
 #include <cmath>
 #include <string>
 
+#include "tfgram/frontends/sincgram.h"
+
 namespace tfgram::report {
 
 std::vector<Series> sincgram_responses(const frontends::SincGramImpl& sincgram) {

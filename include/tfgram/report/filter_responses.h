@@ -2,8 +2,11 @@
 // Learned filterbanks as line series, for plot_lines.
 #include <vector>
 
-#include "tfgram/frontends/sincgram.h"
 #include "tfgram/report/plot.h"
+
+namespace tfgram::frontends {
+struct SincGramImpl;  // tfgram/frontends/sincgram.h
+}  // namespace tfgram::frontends
 
 namespace tfgram::report {
 
