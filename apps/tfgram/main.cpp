@@ -14,7 +14,6 @@
 #include "tfgram/util/threads.h"
 
 namespace tfgram::cli {
-namespace {
 struct Entry {
   std::string description;
   CommandSetup setup;
@@ -23,7 +22,6 @@ std::map<std::string, Entry>& registry() {
   static std::map<std::string, Entry> commands;
   return commands;
 }
-}  // namespace
 
 bool register_command(const std::string& name, const std::string& description, CommandSetup setup) {
   registry()[name] = Entry{description, std::move(setup)};
@@ -40,6 +38,22 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
 
   std::vector<std::pair<CLI::App*, std::function<int()>>> actions;
+  // Name an unknown command instead of CLI11's generic "A subcommand is required".
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    if (word == "--threads") {
+      ++i;
+      continue;
+    }
+    if (word.empty() || word[0] == '-') continue;
+    if (tfgram::cli::registry().count(word) == 0) {
+      std::string known;
+      for (const auto& [name, entry] : tfgram::cli::registry()) known += (known.empty() ? "" : ", ") + name;
+      std::cerr << "tfgram: error: unknown command '" << word << "' (commands: " << known << ")\n";
+      return 2;
+    }
+    break;
+  }
   try {
     for (auto& [name, entry] : tfgram::cli::registry()) {
       CLI::App* sub = app.add_subcommand(name, entry.description);
