@@ -1,0 +1,74 @@
+// `tfgram experiment CONFIG.yaml [--jobs N] [--profile NAME] [--set key=value]... [--runs N] [--output DIR]`:
+// a grid of training runs (SPEC §2.6), resumable, optionally parallel; see docs/experiments.md.
+#include <ATen/Parallel.h>
+#include <unistd.h>
+
+#include <climits>
+#include <iostream>
+#include <memory>
+
+#include "commands.h"
+#include "tfgram/experiment/experiment.h"
+
+namespace tfgram::cli {
+namespace {
+
+struct ExperimentArgs {
+  std::string config;
+  std::vector<std::string> set;
+  std::string profile;
+  int jobs = 1;
+  int runs = 0;
+  std::string output;
+  bool no_report = false;
+  bool quiet = false;
+};
+
+std::string self_path() {
+  char buffer[PATH_MAX];
+  const auto n = ::readlink("/proc/self/exe", buffer, sizeof buffer - 1);
+  if (n <= 0) throw std::runtime_error("cannot find the tfgram executable for --jobs");
+  return std::string(buffer, static_cast<size_t>(n));
+}
+
+int run(const ExperimentArgs& args) {
+  std::vector<experiment::Setting> overrides;
+  for (const auto& assignment : args.set) overrides.push_back(train::split_assignment(assignment));
+  if (args.runs > 0) overrides.emplace_back("runs", std::to_string(args.runs));
+  if (!args.output.empty()) overrides.emplace_back("output", args.output);
+  const auto config = experiment::ExperimentConfig::from_yaml_file(args.config, args.profile, overrides);
+  experiment::ExperimentOptions options;
+  options.jobs = args.jobs;
+  if (args.jobs > 1) options.executable = self_path();
+  // main() configured the threads from --threads / $TFGRAM_NUM_THREADS / the cores: split those.
+  options.cores = at::get_num_threads();
+  options.report = !args.no_report;
+  if (!args.quiet) options.log = &std::cerr;
+  const auto summary = experiment::run_experiment(config, options);
+  std::cout << config.output << ": " << summary.trials << " trials (" << summary.skipped << " already done, "
+            << summary.trained << " trained); results.csv, table.md, index.html\n";
+  return 0;
+}
+
+const bool registered = register_command(
+    "experiment", "run an experiment grid (resumable: rerun the same command after an interruption)",
+    [](CLI::App& command) -> std::function<int()> {
+      auto args = std::make_shared<ExperimentArgs>();
+      command.add_option("config", args->config, "experiment YAML (see configs/ and docs/experiments.md)")
+          ->required()
+          ->check(CLI::ExistingFile);
+      command.add_option("-j,--jobs", args->jobs, "trials at once (child processes; cores are split between them)")
+          ->check(CLI::PositiveNumber);
+      command.add_option("-p,--profile", args->profile, "apply the YAML's profiles.<NAME> overrides (e.g. quick)");
+      command.add_option("-s,--set", args->set,
+                         "override a key: key=value (repeatable); runs=, output=, grid.<key>=[...] too")
+          ->type_name("KEY=VALUE");
+      command.add_option("-r,--runs", args->runs, "repeats per grid cell")->check(CLI::PositiveNumber);
+      command.add_option("-o,--output", args->output, "experiment folder");
+      command.add_flag("--no-report", args->no_report, "skip tables, figures and index.html");
+      command.add_flag("-q,--quiet", args->quiet, "no progress lines");
+      return [args] { return run(*args); };
+    });
+
+}  // namespace
+}  // namespace tfgram::cli
