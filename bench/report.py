@@ -4,6 +4,7 @@
 usage: report.py TFGRAM_JSON PEERS_JSON MEMORY_JSON [--markdown OUT.md]
 """
 import datetime
+import os
 import json
 import platform
 import subprocess
@@ -46,6 +47,11 @@ def main():
     dg, pdg = t["DegramForwardBackward"], p["DegramForwardBackward"]
     rows.append(f"| DEGram front end fwd+bwd (B=32×5 s, 16 kHz) | 32 ms | {ms(dg)} | {ms(pdg)} | – | {pdg / dg:.2f}× | – | – | – |")
     checks.append(("DEGram fwd+bwd no slower than plain PyTorch", dg <= pdg, f"{pdg / dg:.2f}×"))
+    for which, name in ((0, "mel_linear, FSDD-sized (B=64, N=8000)"), (1, "CNN6, ESC-10-sized (B=32, 5 s at 8 kHz)")):
+        for kind in ("TrainStep", "TrainEpoch"):
+            ours_t, peer_t = t[f"{kind}/{which}"], p[f"{kind}/{which}"]
+            label = "one training step" if kind == "TrainStep" else "one epoch"
+            rows.append(f"| {label}: {name} | 35 ms | {ms(ours_t)} | {ms(peer_t)} | – | {peer_t / ours_t:.2f}× | – | – | – |")
     for w in (10, 35, 300):
         if f"DmelAutogradForwardBackward/{w}" in t:
             a = t[f"DmelAutogradForwardBackward/{w}"]
@@ -67,7 +73,8 @@ def main():
             model = platform.processor()
         head = (f"# Benchmarks\n\nMeasured by `bash bench/run.sh` on {datetime.date.today()}, "
                 f"{model}, {context.get('num_cpus', '?')} cores, Debian 12, LibTorch 1.13.1 "
-                f"(tfgram) and python3-torch / python3-torchaudio 1.13 (peers), same thread count, "
+                f"(tfgram) and python3-torch / python3-torchaudio 1.13 (peers), "
+                f"{os.environ.get('TFGRAM_NUM_THREADS', 'all available')} intra-op thread(s) on both sides, "
                 f"median of repeated runs, all measured side by side in one run.\n\n"
                 "Workload 1: B = 32, N = 40000 (5 s at 8 kHz), hop 80, 64 mels, log compression; "
                 "windows 10/35/300 ms → L = 128/512/4096. The plain PyTorch peer loops over examples with "
