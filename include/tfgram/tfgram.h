@@ -1,5 +1,6 @@
 #pragma once
-// Umbrella header: every public tfgram layer.
+// Umbrella header: the whole public API (layers, models, data, training, figures).
+#include "tfgram/data/all.h"
 #include "tfgram/dsp/gaussian_spectrogram.h"
 #include "tfgram/dsp/mel.h"
 #include "tfgram/dsp/windows.h"
@@ -17,4 +18,12 @@
 #include "tfgram/models/dmel_nets.h"
 #include "tfgram/models/published_weights.h"
 #include "tfgram/models/resnet.h"
+#include "tfgram/report/all.h"
+#include "tfgram/train/checkpoint.h"
+#include "tfgram/train/data_setup.h"
+#include "tfgram/train/history.h"
+#include "tfgram/train/predict.h"
+#include "tfgram/train/run_config.h"
+#include "tfgram/train/trainer.h"
+#include "tfgram/util/atomic_file.h"
 #include "tfgram/util/threads.h"
