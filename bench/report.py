@@ -7,6 +7,7 @@ import datetime
 import os
 import json
 import platform
+import re
 import subprocess
 import sys
 
@@ -15,7 +16,7 @@ def ours(path):
     data = json.load(open(path))
     out = {}
     for b in data["benchmarks"]:
-        name = b["name"].replace("BM_", "").replace("/real_time", "")
+        name = re.sub(r"/iterations:\d+", "", b["name"].replace("BM_", "").replace("/real_time", ""))
         scale = {"ms": 1e-3, "us": 1e-6, "ns": 1e-9, "s": 1.0}[b.get("time_unit", "ns")]
         out[name] = b["real_time"] * scale
     return out, data.get("context", {})

@@ -54,7 +54,8 @@ torch::Tensor gaussian_power_spectrogram_autograd(const torch::Tensor& x, const 
   const auto spec = torch::stft(centred, shape.n_fft, hop_length, shape.window_length, window,
                                 /*center=*/true, "constant", /*normalized=*/false,
                                 /*onesided=*/true, /*return_complex=*/true);
-  return torch::view_as_real(spec).pow(2).sum(-1);
+  const auto parts = torch::view_as_real(spec);
+  return parts.select(-1, 0).square() + parts.select(-1, 1).square();
 }
 
 }  // namespace tfgram::dsp

@@ -175,9 +175,10 @@ torch::Tensor SincGramImpl::forward(const torch::Tensor& spectrogram) {
                 options.n_freqs());
   util::require(spectrogram.is_floating_point(), "SincGram", "input must be floating point, got ",
                 spectrogram.scalar_type());
-  // S'[b,c,f,t] = Σ_k W_kf S[b,c,k,t]: one (F,K)×(K,T) product per (b,c), W cast to the input dtype.
+  // S'[b,c,f,t] = Σ_k W_kf S[b,c,k,t], W cast to the input dtype. Written as (B,C,T,K)×(K,F) so
+  // LibTorch folds it into one (B·C·T, K)×(K, F) product instead of a batched one per example.
   const auto weights = filter_matrix().to(spectrogram.dtype());
-  return torch::matmul(weights.t(), spectrogram);
+  return torch::matmul(spectrogram.transpose(2, 3), weights).transpose(2, 3);
 }
 
 }  // namespace tfgram::frontends

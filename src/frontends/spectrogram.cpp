@@ -67,7 +67,9 @@ torch::Tensor SpectrogramImpl::forward(const torch::Tensor& waveform) {
                                 options.win_length(), window.to(waveform.dtype()), options.center(),
                                 "reflect", /*normalized=*/false, /*onesided=*/true,
                                 /*return_complex=*/true);
-  const auto power = torch::view_as_real(spec).pow(2).sum(-1);  // |X|², smooth at 0
+  // |X|² as re² + im²: smooth at 0, and faster than reducing view_as_real's axis of size 2.
+  const auto parts = torch::view_as_real(spec);
+  const auto power = parts.select(-1, 0).square() + parts.select(-1, 1).square();
   if (options.power() == 2.0) return power;
   return power.pow(options.power() / 2.0);
 }

@@ -6,17 +6,15 @@
 #include <numeric>
 #include <sstream>
 
+#include "json_optional.h"
 #include "tfgram/util/atomic_file.h"
 
 namespace tfgram::train {
 using json = nlohmann::json;
+using detail::optional_from;
+using detail::optional_json;
 
 namespace {
-json optional_json(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
-std::optional<double> optional_from(const json& v) {
-  if (v.is_null()) return std::nullopt;
-  return v.get<double>();
-}
 std::string mean_or_empty(const std::vector<double>& v) {
   if (v.empty()) return "";
   std::ostringstream out;

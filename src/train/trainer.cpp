@@ -13,20 +13,18 @@
 #include "tfgram/train/checkpoint.h"
 #include "tfgram/train/data_setup.h"
 #include "tfgram/train/progress.h"
+#include "json_optional.h"
 #include "tfgram/util/atomic_file.h"
 #include "tfgram/util/check.h"
 
 namespace tfgram::train {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
+using detail::optional_from;
+using detail::optional_json;
 
 namespace {
 
-json optional_json(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
-std::optional<double> optional_from(const json& v) {
-  if (v.is_null()) return std::nullopt;
-  return v.get<double>();
-}
 
 // Epoch e's dropout draws depend on (seed, e) only, so a resumed run repeats them exactly.
 uint64_t epoch_seed(uint64_t seed, int64_t epoch) {
