@@ -22,6 +22,7 @@ struct ExperimentArgs {
   std::string output;
   bool no_report = false;
   bool quiet = false;
+  bool list = false;
 };
 
 std::string self_path() {
@@ -37,6 +38,10 @@ int run(const ExperimentArgs& args) {
   if (args.runs > 0) overrides.emplace_back("runs", std::to_string(args.runs));
   if (!args.output.empty()) overrides.emplace_back("output", args.output);
   const auto config = experiment::ExperimentConfig::from_yaml_file(args.config, args.profile, overrides);
+  if (args.list) {  // validate and show the trials without training
+    for (const auto& trial : experiment::expand(config)) std::cout << trial.folder << "  seed " << trial.seed << "\n";
+    return 0;
+  }
   experiment::ExperimentOptions options;
   options.jobs = args.jobs;
   if (args.jobs > 1) options.executable = self_path();
@@ -66,6 +71,7 @@ const bool registered = register_command(
       command.add_option("-r,--runs", args->runs, "repeats per grid cell")->check(CLI::PositiveNumber);
       command.add_option("-o,--output", args->output, "experiment folder");
       command.add_flag("--no-report", args->no_report, "skip tables, figures and index.html");
+      command.add_flag("--list", args->list, "validate the grid and list the trial folders, train nothing");
       command.add_flag("-q,--quiet", args->quiet, "no progress lines");
       return [args] { return run(*args); };
     });
