@@ -168,6 +168,32 @@ TEST(ExperimentRun, TinyGridResultsTableAndFigures) {
   EXPECT_NE(html.find("<td>DMEL</td>"), std::string::npos);
 }
 
+// The shipped configs parse and expand: SPEC §2.6 row 1 exactly, and the quick profile.
+TEST(ExperimentConfigs, ShippedConfigsExpand) {
+  const auto configs = fs::path(__FILE__).parent_path() / "../../configs";
+  const auto full = ExperimentConfig::from_yaml_file((configs / "dmel_time_frequency.yaml").string());
+  const auto trials = experiment::expand(full);
+  ASSERT_EQ(trials.size(), 6u * static_cast<size_t>(full.runs));
+  const auto& c = trials.front().config;
+  EXPECT_EQ(c.data.pulses.examples, 5000);
+  EXPECT_EQ(c.model.n_points, 128);
+  EXPECT_DOUBLE_EQ(c.data.pulses.sigma, 6.38);
+  EXPECT_DOUBLE_EQ(c.data.pulses.noise_std, 0.5);
+  EXPECT_EQ(c.model.frontend.kind, "dspec");
+  EXPECT_EQ(c.model.frontend.dmel.mode, "full");
+  EXPECT_EQ(c.model.frontend.dmel.hop_length, 1);
+  EXPECT_EQ(c.train.optimizer, "sgd");
+  EXPECT_DOUBLE_EQ(c.train.lr_model, 1e-3);
+  EXPECT_DOUBLE_EQ(c.train.lr_tf, 1.0);
+  EXPECT_EQ(c.train.batch_size, 128);
+  const auto quick = ExperimentConfig::from_yaml_file((configs / "dmel_time_frequency.yaml").string(), "quick");
+  EXPECT_EQ(experiment::expand(quick).size(), 12u);
+  for (const char* name : {"dmel_digits.yaml", "dmel_esc.yaml", "degram_vs_mel.yaml"}) {
+    EXPECT_EQ(experiment::expand(ExperimentConfig::from_yaml_file((configs / name).string(), "quick")).size(), 6u)
+        << name;
+  }
+}
+
 bool has_rows(const std::string& folder, size_t rows) {
   try {
     return fs::exists(folder + "/results.csv") && results_of(folder).rows.size() >= rows;
