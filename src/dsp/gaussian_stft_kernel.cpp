@@ -96,15 +96,16 @@ struct GaussianSpectrogramKernel : torch::autograd::Function<GaussianSpectrogram
     const auto window = padded_window(sigma, g, normalize, false, x.options()).first;
     const auto centred = x - x.mean(1, /*keepdim=*/true);
     const int64_t batch = x.size(0);
-    const int64_t rows = filterbank.numel() > 0 ? filterbank.size(1) : g.shape.n_freqs;
-    auto out = torch::empty({batch, rows, g.shape.n_frames}, x.options());
     const auto fb = filterbank.numel() > 0 ? filterbank.to(x.dtype()) : torch::Tensor();
+    // The chunks only do FFT work; the filterbank product runs once over the whole batch, because
+    // many small BLAS calls between OpenMP-parallel ops make OpenBLAS and OpenMP threads spin
+    // against each other (2-3x slower on 2 cores).
+    auto power = torch::empty({batch, g.shape.n_frames, g.shape.n_freqs}, x.options());
     for_each_chunk(batch, chunk_size(batch, g, x), [&](int64_t begin, int64_t end) {
       const auto frames = frames_of(centred.slice(0, begin, end), g) * window;  // (b, T, n_fft)
-      auto power = power_of(torch::fft::rfft(frames));                              // (b, T, K)
-      if (fb.defined()) power = torch::matmul(power, fb);                           // (b, T, M)
-      out.slice(0, begin, end).copy_(power.transpose(1, 2));
+      power.slice(0, begin, end).copy_(power_of(torch::fft::rfft(frames)));     // (b, T, K)
     });
+    const auto out = (fb.defined() ? torch::matmul(power, fb) : power).transpose(1, 2).contiguous();
     ctx->save_for_backward({x, lambd, filterbank});
     ctx->saved_data["mode"] = mode;
     ctx->saved_data["hop"] = hop;
@@ -132,6 +133,9 @@ struct GaussianSpectrogramKernel : torch::autograd::Function<GaussianSpectrogram
     const auto grad = grad_outputs[0];  // (B, M or K, T)
     const auto fb = filterbank.numel() > 0 ? filterbank.to(x.dtype()) : torch::Tensor();
     const int64_t batch = x.size(0);
+    // dL/dS for the whole batch in one product (see forward), (B, T, K).
+    auto g_power_all = grad.transpose(1, 2);
+    if (fb.defined()) g_power_all = torch::matmul(g_power_all, fb.t());
     const int64_t n_fft = g.shape.n_fft;
     const int64_t chunk = chunk_size(batch, g, x);
     const int64_t chunks = (batch + chunk - 1) / chunk;
@@ -147,8 +151,7 @@ struct GaussianSpectrogramKernel : torch::autograd::Function<GaussianSpectrogram
     for_each_chunk(batch, chunk, [&](int64_t begin, int64_t end) {
       const auto frames = frames_of(centred.slice(0, begin, end), g);  // (b, T, n_fft) view
       const auto spectrum = torch::fft::rfft(frames * window);         // (b, T, K)
-      auto g_power = grad.slice(0, begin, end).transpose(1, 2);        // (b, T, M or K)
-      if (fb.defined()) g_power = torch::matmul(g_power, fb.t());      // (b, T, K)
+      const auto g_power = g_power_all.slice(0, begin, end);          // (b, T, K)
       const auto r = torch::fft::irfft(spectrum * (g_power * bin_weight), n_fft);  // (b, T, n_fft)
       if (want_lambd) grad_window_parts[begin / chunk].copy_((frames * r).sum(std::vector<int64_t>{0, 1}));
       if (want_x) grad_frames_x.slice(0, begin, end).copy_(r * window);
