@@ -39,21 +39,11 @@ ClipList AudioMnist::scan(const std::string& root, SpokenLabel label) {
   for (const auto& speaker_folder : detail::list_folders(data)) {
     for (const auto& file : detail::list_files(speaker_folder, false)) {
       // {digit}_{speaker}_{index}.wav
-      const auto fields = detail::split_fields(detail::file_stem(file), '_');
-      int64_t digit = -1;
-      int64_t take = -1;
-      const bool parsed = detail::file_extension(file) == ".wav" && fields.size() == 3 &&
-                          detail::parse_int(fields[0], digit) && digit >= 0 && digit <= 9 &&
-                          !fields[1].empty() && detail::parse_int(fields[2], take) && take >= 0;
-      if (!parsed) {
+      ClipInfo clip;
+      if (!detail::parse_spoken_digit_file(file, label, clip)) {
         list.ignored.push_back(file);
         continue;
       }
-      ClipInfo clip;
-      clip.path = file;  // list_files gives absolute paths
-      clip.speaker = fields[1];
-      clip.take = take;
-      clip.label = label == SpokenLabel::kDigit ? fields[0] : fields[1];
       list.clips.push_back(std::move(clip));
     }
   }

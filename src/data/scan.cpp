@@ -249,4 +249,19 @@ void parallel_for(int64_t n, int64_t threads, const std::function<void(int64_t)>
   if (failure) std::rethrow_exception(failure);
 }
 
+bool parse_spoken_digit_file(const std::string& file, SpokenLabel label, ClipInfo& clip) {
+  const auto fields = split_fields(file_stem(file), '_');
+  int64_t digit = -1;
+  int64_t take = -1;
+  const bool parsed = file_extension(file) == ".wav" && fields.size() == 3 && parse_int(fields[0], digit) &&
+                      digit >= 0 && digit <= 9 && !fields[1].empty() && parse_int(fields[2], take) && take >= 0;
+  if (!parsed) return false;
+  clip = ClipInfo();
+  clip.path = file;  // list_files gives absolute paths
+  clip.speaker = fields[1];
+  clip.take = take;
+  clip.label = label == SpokenLabel::kDigit ? fields[0] : fields[1];
+  return true;
+}
+
 }  // namespace tfgram::data::detail

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "tfgram/data/dataset.h"
+
 namespace tfgram::data::detail {
 
 /// Absolute, lexically normal form of `path`.
@@ -30,6 +32,11 @@ std::string file_extension(const std::string& path);
 std::vector<std::string> split_fields(const std::string& text, char separator);
 /// Whole-string base-10 integer parse.
 bool parse_int(const std::string& text, int64_t& value);
+
+/// Parses a spoken-digit recording named {digit}_{speaker}_{index}.wav (FSDD and Audio-MNIST):
+/// fills `clip` (path, speaker, take, label as `label` says) and returns true, or returns false
+/// when the name does not follow the pattern.
+bool parse_spoken_digit_file(const std::string& file, SpokenLabel label, ClipInfo& clip);
 
 /// One CSV record and the line it starts on (1-based).
 struct CsvRow {
