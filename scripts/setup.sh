@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ccache pkg-config git
   libtorch-dev libopenblas0-pthread          # LibTorch 1.13 + a fast BLAS (reference BLAS is ~20x slower)
   libsndfile1-dev libsoxr-dev                # audio decoding and resampling
+  libfftw3-dev                               # the fused CPU path of the DMEL kernel
   libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libpng-dev gnuplot-nox                     # figures: heatmaps (libpng) and line plots (gnuplot)
   libgtest-dev libgmock-dev libbenchmark-dev # tests and benchmarks

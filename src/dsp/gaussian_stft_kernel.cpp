@@ -1,21 +1,27 @@
-// The DMEL spectrogram kernel: forward without stored complex spectra, analytic backward.
+// The DMEL spectrogram kernel: no stored complex spectra, an analytic λ-gradient.
 //
 // For one frame f (n_fft samples of the zero-padded, mean-free signal) and window w:
 //   X_k = Σ_m w_m f_m e^{−2πikm/n},  S_k = |X_k|²,  optionally M = Fbᵀ S.
-// With G = dL/dS (G = Fb·dL/dM when projected), the adjoint of S with respect to a_m = w_m f_m is
-//   r_m = 2·Re Σ_{k=0}^{n/2} G_k X_k e^{+2πikm/n} = n·irfft(Y),  Y_k = G_k X_k, doubled at k = 0, n/2,
-// so that dL/dw_m = Σ_frames f_m r_m (→ dL/dλ through ∂w/∂λ = w·(m − L/2)²/λ³) and
-// dL/df_m = w_m r_m (→ dL/dx by overlap-add and the mean-removal adjoint).
-// Backward therefore needs one rfft (to recompute X) and one irfft per frame, nothing saved but
-// the signal itself. Work proceeds in chunks of examples to bound the temporaries.
+// λ: with X'_k the same transform with ∂w/∂σ (σ = |λ|), ∂S_k/∂σ = 2·Re(conj(X_k)·X'_k). When λ
+// is trained, forward computes ∂out/∂σ beside out (one extra real FFT per frame) and keeps only
+// that output-sized tensor, so dL/dλ = sign(λ)·Σ dL/dout ⊙ ∂out/∂σ needs no transform at all.
+// Input: with G = dL/dS (G = Fb·dL/dM when projected), the adjoint of S with respect to a_m = w_m f_m
+// is r_m = 2·Re Σ_{k=0}^{n/2} G_k X_k e^{+2πikm/n} (an inverse real FFT with the end bins doubled),
+// dL/df_m = w_m r_m, then overlap-add and the mean-removal adjoint. That path recomputes X, so
+// nothing but the signal is saved for it either.
+//
+// On CPU (float32/float64) a fused per-frame loop over FFTW does all of this (gaussian_stft_cpu);
+// any other device or dtype takes the portable ATen path below, which runs unchanged on CUDA.
 #include <torch/torch.h>
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "tfgram/dsp/gaussian_spectrogram.h"
 #include "tfgram/dsp/windows.h"
 #include "tfgram/util/check.h"
+#include "gaussian_stft_cpu.h"
 
 namespace tfgram::dsp {
 namespace {
@@ -56,13 +62,6 @@ std::pair<torch::Tensor, torch::Tensor> padded_window(double sigma, const Geomet
   return {pad(w), with_derivative ? pad(dw) : torch::Tensor()};
 }
 
-// |X|² of a complex spectrum as re² + im²: a reduction over view_as_real's last axis of size 2
-// is several times slower in ATen.
-torch::Tensor power_of(const torch::Tensor& spectrum) {
-  const auto parts = torch::view_as_real(spectrum);
-  return parts.select(-1, 0).square() + parts.select(-1, 1).square();
-}
-
 // (b, N) mean-free signal → (b, T, n_fft) frames: a strided view of the zero-padded signal.
 torch::Tensor frames_of(const torch::Tensor& centred, const Geometry& g) {
   const int64_t half = g.shape.n_fft / 2;
@@ -84,29 +83,103 @@ void for_each_chunk(int64_t batch, int64_t chunk, const Body& body) {
   for (int64_t begin = 0; begin < batch; begin += chunk) body(begin, std::min(batch, begin + chunk));
 }
 
+bool use_fused(const torch::Tensor& x) { return !detail::ForceGenericKernel::active() && detail::fused_cpu_supports(x); }
+
+detail::FrameLayout layout_of(const Geometry& g) {
+  return {g.shape.n_fft, g.shape.n_freqs, g.shape.n_frames, g.hop, g.offset, g.offset + g.shape.window_length};
+}
+
+// The portable path: batched ATen ops over chunks of examples. Returns out and, when `dwindow` is
+// defined, ∂out/∂σ.
+std::pair<torch::Tensor, torch::Tensor> generic_forward(const torch::Tensor& x, const torch::Tensor& window,
+                                                        const torch::Tensor& dwindow, const torch::Tensor& fb,
+                                                        const Geometry& g) {
+  const auto centred = x - x.mean(1, /*keepdim=*/true);
+  const int64_t batch = x.size(0);
+  const bool derivative = dwindow.defined();
+  auto power = torch::empty({batch, g.shape.n_frames, g.shape.n_freqs}, x.options());
+  auto d_power = derivative ? torch::empty_like(power) : torch::Tensor();
+  for_each_chunk(batch, chunk_size(batch, g, x), [&](int64_t begin, int64_t end) {
+    const auto frames = frames_of(centred.slice(0, begin, end), g);  // (b, T, n_fft) view
+    const auto parts = torch::view_as_real(torch::fft::rfft(frames * window));
+    const auto re = parts.select(-1, 0);
+    const auto im = parts.select(-1, 1);
+    power.slice(0, begin, end).copy_(re.square() + im.square());
+    if (derivative) {
+      const auto d_parts = torch::view_as_real(torch::fft::rfft(frames * dwindow));
+      d_power.slice(0, begin, end).copy_(2 * (re * d_parts.select(-1, 0) + im * d_parts.select(-1, 1)));
+    }
+  });
+  // One filterbank product over the whole batch: small BLAS calls between OpenMP-parallel ops
+  // make OpenBLAS and OpenMP threads spin against each other.
+  const auto project = [&](const torch::Tensor& p) {
+    return (fb.defined() ? torch::matmul(p, fb) : p).transpose(1, 2).contiguous();
+  };
+  return {project(power), derivative ? project(d_power) : torch::Tensor()};
+}
+
+torch::Tensor generic_input_grad(const torch::Tensor& x, const torch::Tensor& window, const torch::Tensor& fb,
+                                 const Geometry& g, const torch::Tensor& grad) {
+  const auto centred = x - x.mean(1, /*keepdim=*/true);
+  const int64_t batch = x.size(0);
+  const int64_t n_fft = g.shape.n_fft;
+  // dL/dS for the whole batch in one product, (B, T, K).
+  auto g_power_all = grad.transpose(1, 2);
+  if (fb.defined()) g_power_all = torch::matmul(g_power_all, fb.t());
+  // Endpoint bins appear once in the one-sided sum; irfft counts interior bins twice and divides by n.
+  auto bin_weight = torch::ones({g.shape.n_freqs}, x.options());
+  bin_weight[0] = 2.0;
+  if (n_fft % 2 == 0) bin_weight[-1] = 2.0;
+  bin_weight = bin_weight * static_cast<double>(n_fft);
+  auto grad_frames = torch::empty({batch, g.shape.n_frames, n_fft}, x.options());
+  for_each_chunk(batch, chunk_size(batch, g, x), [&](int64_t begin, int64_t end) {
+    const auto spectrum = torch::fft::rfft(frames_of(centred.slice(0, begin, end), g) * window);
+    const auto r = torch::fft::irfft(spectrum * (g_power_all.slice(0, begin, end) * bin_weight), n_fft);
+    grad_frames.slice(0, begin, end).copy_(r * window);
+  });
+  // Overlap-add the frame gradients into the padded signal, drop the padding, then apply the
+  // adjoint of mean removal.
+  const int64_t half = n_fft / 2;
+  const auto padded = at::unfold_backward(grad_frames, {batch, x.size(1) + 2 * half}, 1, n_fft, g.hop);
+  const auto g_centred = padded.slice(1, half, half + x.size(1));
+  return g_centred - g_centred.mean(1, /*keepdim=*/true);
+}
+
+Geometry geometry_of(const torch::Tensor& x, double sigma, WindowMode mode, int64_t hop) {
+  Geometry g{gaussian_spectrogram_shape(x.size(1), sigma, mode, hop), hop, 0};
+  g.offset = (g.shape.n_fft - g.shape.window_length) / 2;
+  return g;
+}
+
 struct GaussianSpectrogramKernel : torch::autograd::Function<GaussianSpectrogramKernel> {
   // x (B, N); lambd 0-d; filterbank (K, M) or empty (autograd inputs must be defined tensors).
-  // Returns (B, M or K, T).
+  // `lambd_grad`: λ will need a gradient, so ∂out/∂σ is computed now; `input_grad`: x will.
+  // `log_offset` >= 0: the result is log(out + log_offset), taken in place. Returns (B, M or K, T).
   static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& lambd,
                                const torch::Tensor& filterbank, int64_t mode, int64_t hop,
-                               bool normalize) {
+                               bool normalize, bool lambd_grad, bool input_grad, double log_offset) {
     const double sigma = std::abs(lambd.item<double>());
-    Geometry g{gaussian_spectrogram_shape(x.size(1), sigma, static_cast<WindowMode>(mode), hop), hop, 0};
-    g.offset = (g.shape.n_fft - g.shape.window_length) / 2;
-    const auto window = padded_window(sigma, g, normalize, false, x.options()).first;
-    const auto centred = x - x.mean(1, /*keepdim=*/true);
-    const int64_t batch = x.size(0);
+    const auto g = geometry_of(x, sigma, static_cast<WindowMode>(mode), hop);
+    const auto [window, dwindow] = padded_window(sigma, g, normalize, lambd_grad, x.options());
     const auto fb = filterbank.numel() > 0 ? filterbank.to(x.dtype()) : torch::Tensor();
-    // The chunks only do FFT work; the filterbank product runs once over the whole batch, because
-    // many small BLAS calls between OpenMP-parallel ops make OpenBLAS and OpenMP threads spin
-    // against each other (2-3x slower on 2 cores).
-    auto power = torch::empty({batch, g.shape.n_frames, g.shape.n_freqs}, x.options());
-    for_each_chunk(batch, chunk_size(batch, g, x), [&](int64_t begin, int64_t end) {
-      const auto frames = frames_of(centred.slice(0, begin, end), g) * window;  // (b, T, n_fft)
-      power.slice(0, begin, end).copy_(power_of(torch::fft::rfft(frames)));     // (b, T, K)
-    });
-    const auto out = (fb.defined() ? torch::matmul(power, fb) : power).transpose(1, 2).contiguous();
-    ctx->save_for_backward({x, lambd, filterbank});
+    torch::Tensor out;
+    torch::Tensor d_out;
+    if (use_fused(x)) {
+      detail::fused_cpu_forward(x, window, dwindow, filterbank.to(x.dtype()), layout_of(g), out, d_out);
+    } else {
+      std::tie(out, d_out) = generic_forward(x, window, dwindow, fb, g);
+    }
+    const bool log = log_offset >= 0;
+    if (log) {
+      // In place: the log costs no extra (B, R, T) tensors. ∂log(out + c)/∂σ = (∂out/∂σ)/(out + c).
+      out.add_(log_offset);
+      if (d_out.defined()) d_out.div_(out);
+      out.log_();
+    }
+    const auto none = torch::empty({0}, x.options());
+    // The input gradient through the log needs 1/(out + c) = exp(−result).
+    ctx->save_for_backward({x, lambd, filterbank, lambd_grad ? d_out : none, log && input_grad ? out : none});
+    ctx->saved_data["log"] = log;
     ctx->saved_data["mode"] = mode;
     ctx->saved_data["hop"] = hop;
     ctx->saved_data["normalize"] = normalize;
@@ -118,65 +191,40 @@ struct GaussianSpectrogramKernel : torch::autograd::Function<GaussianSpectrogram
     const auto& x = saved[0];
     const auto& lambd = saved[1];
     const auto& filterbank = saved[2];
+    const auto& d_out = saved[3];
+    const auto& log_out = saved[4];
     const auto mode = static_cast<WindowMode>(ctx->saved_data["mode"].toInt());
     const int64_t hop = ctx->saved_data["hop"].toInt();
     const bool normalize = ctx->saved_data["normalize"].toBool();
-    const bool want_x = ctx->needs_input_grad(0);
-    const bool want_lambd = ctx->needs_input_grad(1);
+    const auto& grad = grad_outputs[0];  // (B, M or K, T)
 
-    const double value = lambd.item<double>();
-    const double sigma = std::abs(value);
-    Geometry g{gaussian_spectrogram_shape(x.size(1), sigma, mode, hop), hop, 0};
-    g.offset = (g.shape.n_fft - g.shape.window_length) / 2;
-    const auto [window, dwindow] = padded_window(sigma, g, normalize, want_lambd, x.options());
-    const auto centred = x - x.mean(1, /*keepdim=*/true);
-    const auto grad = grad_outputs[0];  // (B, M or K, T)
-    const auto fb = filterbank.numel() > 0 ? filterbank.to(x.dtype()) : torch::Tensor();
-    const int64_t batch = x.size(0);
-    // dL/dS for the whole batch in one product (see forward), (B, T, K).
-    auto g_power_all = grad.transpose(1, 2);
-    if (fb.defined()) g_power_all = torch::matmul(g_power_all, fb.t());
-    const int64_t n_fft = g.shape.n_fft;
-    const int64_t chunk = chunk_size(batch, g, x);
-    const int64_t chunks = (batch + chunk - 1) / chunk;
-
-    // Endpoint bins k = 0 and n/2 appear once in the one-sided sum; irfft counts interior bins twice.
-    auto bin_weight = torch::ones({g.shape.n_freqs}, x.options());
-    bin_weight[0] = 2.0;
-    bin_weight[-1] = 2.0;
-    bin_weight = bin_weight * static_cast<double>(n_fft);
-
-    auto grad_window_parts = torch::zeros({chunks, n_fft}, x.options());
-    auto grad_frames_x = want_x ? torch::empty({batch, g.shape.n_frames, n_fft}, x.options()) : torch::Tensor();
-    for_each_chunk(batch, chunk, [&](int64_t begin, int64_t end) {
-      const auto frames = frames_of(centred.slice(0, begin, end), g);  // (b, T, n_fft) view
-      const auto spectrum = torch::fft::rfft(frames * window);         // (b, T, K)
-      const auto g_power = g_power_all.slice(0, begin, end);          // (b, T, K)
-      const auto r = torch::fft::irfft(spectrum * (g_power * bin_weight), n_fft);  // (b, T, n_fft)
-      if (want_lambd) grad_window_parts[begin / chunk].copy_((frames * r).sum(std::vector<int64_t>{0, 1}));
-      if (want_x) grad_frames_x.slice(0, begin, end).copy_(r * window);
-    });
-
-    torch::Tensor grad_x;
     torch::Tensor grad_lambd;
-    if (want_lambd) {
-      const double sign = value < 0 ? -1.0 : 1.0;  // the layer uses |λ|
-      grad_lambd = ((grad_window_parts.sum(0) * dwindow).sum() * sign).to(lambd.dtype()).reshape(lambd.sizes());
+    if (ctx->needs_input_grad(1)) {
+      if (d_out.numel() == 0) {
+        throw std::logic_error("gaussian spectrogram: a gradient for lambd was requested, but lambd did not "
+                               "require grad when the forward pass ran");
+      }
+      const double sign = lambd.item<double>() < 0 ? -1.0 : 1.0;  // the layer uses |λ|
+      grad_lambd = ((grad * d_out).sum() * sign).to(lambd.dtype()).reshape(lambd.sizes());
     }
-    if (want_x) {
-      // Overlap-add the frame gradients into the padded signal, drop the padding, then apply the
-      // adjoint of mean removal.
-      const int64_t half = n_fft / 2;
-      const auto padded = at::unfold_backward(grad_frames_x, {batch, x.size(1) + 2 * half}, 1, n_fft, hop);
-      const auto g_centred = padded.slice(1, half, half + x.size(1));
-      grad_x = g_centred - g_centred.mean(1, /*keepdim=*/true);
+    torch::Tensor grad_x;
+    if (ctx->needs_input_grad(0)) {
+      const double sigma = std::abs(lambd.item<double>());
+      const auto g = geometry_of(x, sigma, mode, hop);
+      const auto window = padded_window(sigma, g, normalize, false, x.options()).first;
+      const auto fb = filterbank.numel() > 0 ? filterbank.to(x.dtype()) : torch::Tensor();
+      const auto grad_out = ctx->saved_data["log"].toBool() ? grad * torch::exp(-log_out) : grad;
+      grad_x = use_fused(x) ? detail::fused_cpu_input_grad(x, window, filterbank.to(x.dtype()), layout_of(g), grad_out)
+                            : generic_input_grad(x, window, fb, g, grad_out);
     }
-    return {grad_x, grad_lambd, torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
+    const torch::Tensor none;
+    return {grad_x, grad_lambd, none, none, none, none, none, none, none};
   }
 };
 
 torch::Tensor run_kernel(const torch::Tensor& x, const torch::Tensor& lambd, const torch::Tensor& filterbank,
-                         WindowMode mode, int64_t hop_length, bool normalize_window) {
+                         WindowMode mode, int64_t hop_length, bool normalize_window,
+                         std::optional<double> log_offset) {
   constexpr const char* where = "gaussian spectrogram";
   util::require(x.dim() == 1 || x.dim() == 2, where, "input must be (N) or (B, N) samples, got rank ",
                 x.dim());
@@ -192,24 +240,42 @@ torch::Tensor run_kernel(const torch::Tensor& x, const torch::Tensor& lambd, con
   }
   const bool single = x.dim() == 1;
   const auto batch = single ? x.unsqueeze(0) : x;
+  // ∂out/∂σ costs a second transform per frame: only when a backward pass will ask for it.
+  const bool lambd_grad = torch::GradMode::is_enabled() && lambd.requires_grad();
+  const bool input_grad = torch::GradMode::is_enabled() && x.requires_grad();
+  if (log_offset) {
+    util::require(std::isfinite(*log_offset) && *log_offset >= 0, where,
+                  "log_offset must be a finite number >= 0, got ", *log_offset);
+  }
   auto out = GaussianSpectrogramKernel::apply(batch.contiguous(), lambd, filterbank,
-                                              static_cast<int64_t>(mode), hop_length, normalize_window);
+                                              static_cast<int64_t>(mode), hop_length, normalize_window,
+                                              lambd_grad, input_grad, log_offset.value_or(-1.0));
   return single ? out.squeeze(0) : out;
 }
 
 }  // namespace
 
+namespace detail {
+namespace {
+thread_local bool generic_forced = false;
+}
+ForceGenericKernel::ForceGenericKernel() : previous_(generic_forced) { generic_forced = true; }
+ForceGenericKernel::~ForceGenericKernel() { generic_forced = previous_; }
+bool ForceGenericKernel::active() { return generic_forced; }
+}  // namespace detail
+
 torch::Tensor gaussian_power_spectrogram(const torch::Tensor& x, const torch::Tensor& lambd,
                                          WindowMode mode, int64_t hop_length, bool normalize_window) {
-  return run_kernel(x, lambd, torch::empty({0}, x.options()), mode, hop_length, normalize_window);
+  return run_kernel(x, lambd, torch::empty({0}, x.options()), mode, hop_length, normalize_window, std::nullopt);
 }
 
 torch::Tensor gaussian_filterbank_spectrogram(const torch::Tensor& x, const torch::Tensor& lambd,
                                               const torch::Tensor& filterbank, WindowMode mode,
-                                              int64_t hop_length, bool normalize_window) {
+                                              int64_t hop_length, bool normalize_window,
+                                              std::optional<double> log_offset) {
   util::require(filterbank.defined() && filterbank.numel() > 0, "gaussian spectrogram",
                 "a (K, M) filterbank is required");
-  return run_kernel(x, lambd, filterbank, mode, hop_length, normalize_window);
+  return run_kernel(x, lambd, filterbank, mode, hop_length, normalize_window, log_offset);
 }
 
 }  // namespace tfgram::dsp

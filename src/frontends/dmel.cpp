@@ -72,12 +72,11 @@ torch::Tensor DMelImpl::forward(const torch::Tensor& signal) {
   const auto shape = dsp::gaussian_spectrogram_shape(signal.size(1), value, options.mode(),
                                                      options.hop_length());
   const auto fb = filterbank(shape.n_freqs, signal.options());
-  // Fused kernel: power spectrogram and mel projection without storing either for backward.
-  auto mel = dsp::gaussian_filterbank_spectrogram(signal, lambd, fb, options.mode(),
-                                                  options.hop_length(), options.normalize_window())
-                 .unsqueeze(1);  // (B, 1, n_mels, T)
-  if (options.log()) mel = torch::log(mel + 1e-10);
-  return mel;
+  // Fused kernel: power spectrogram, mel projection and log without storing any of them for backward.
+  const auto log_offset = options.log() ? std::optional<double>(1e-10) : std::nullopt;
+  return dsp::gaussian_filterbank_spectrogram(signal, lambd, fb, options.mode(), options.hop_length(),
+                                              options.normalize_window(), log_offset)
+      .unsqueeze(1);  // (B, 1, n_mels, T)
 }
 
 }  // namespace tfgram::frontends

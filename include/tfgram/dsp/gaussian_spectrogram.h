@@ -3,6 +3,7 @@
 #include <torch/types.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace tfgram::dsp {
@@ -30,23 +31,43 @@ SpectrogramShape gaussian_spectrogram_shape(int64_t n_samples, double lambd, Win
 /// |STFT|² of each row of `x` ((N) or (B,N), mean removed first) with a Gaussian window of standard
 /// deviation |lambd| samples, centred frames with zero padding of n_fft/2, one-sided.
 /// Returns (K,T) or (B,K,T) in x's dtype. Differentiable in `lambd` and `x` through a custom
-/// kernel: no complex spectrum is kept for backward, and dL/dλ is computed analytically (one
-/// forward and one inverse real FFT per frame in backward). Chunked over examples and spread over
-/// the intra-op threads on CPU; plain ATen ops, so it runs unchanged on CUDA.
+/// kernel: no complex spectrum is kept for backward. When lambd requires grad, forward also
+/// computes ∂out/∂λ analytically (one more real FFT per frame) and keeps only that, so backward to
+/// λ is a dot product; backward to x recomputes each frame's spectrum (one forward and one inverse
+/// real FFT per frame). Float32/float64 CPU tensors take a fused FFTW loop over frames spread over
+/// the intra-op threads; other devices and dtypes take batched ATen ops, so CUDA works unchanged.
 torch::Tensor gaussian_power_spectrogram(const torch::Tensor& x, const torch::Tensor& lambd,
                                          WindowMode mode, int64_t hop_length,
                                          bool normalize_window = false);
 
 /// The same followed by a filterbank projection: `filterbank` (K, M) → (B, M, T) (or (M, T)),
-/// fused so the (B, K, T) power spectrogram is never stored for backward.
+/// fused so the (B, K, T) power spectrogram is never stored for backward. With `log_offset` c the
+/// result is log(M + c), also fused (no extra copies of the output).
 torch::Tensor gaussian_filterbank_spectrogram(const torch::Tensor& x, const torch::Tensor& lambd,
                                               const torch::Tensor& filterbank, WindowMode mode,
-                                              int64_t hop_length, bool normalize_window = false);
+                                              int64_t hop_length, bool normalize_window = false,
+                                              std::optional<double> log_offset = std::nullopt);
 
 /// Reference implementation: torch::stft with autograd through the complex spectrum, as one would
 /// write it from the paper. Kept for tests (analytic vs autograd) and the benchmarks.
 torch::Tensor gaussian_power_spectrogram_autograd(const torch::Tensor& x, const torch::Tensor& lambd,
                                                   WindowMode mode, int64_t hop_length,
                                                   bool normalize_window = false);
+
+namespace detail {
+/// While alive, the kernel takes its portable ATen path on CPU too (on this thread): tests check
+/// that both paths agree.
+class ForceGenericKernel {
+ public:
+  ForceGenericKernel();
+  ~ForceGenericKernel();
+  ForceGenericKernel(const ForceGenericKernel&) = delete;
+  ForceGenericKernel& operator=(const ForceGenericKernel&) = delete;
+  static bool active();
+
+ private:
+  bool previous_;
+};
+}  // namespace detail
 
 }  // namespace tfgram::dsp

@@ -1,0 +1,257 @@
+#include "gaussian_stft_cpu.h"
+
+#include <ATen/Parallel.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "tfgram/dsp/real_fft.h"
+
+namespace tfgram::dsp::detail {
+namespace {
+
+// Frames per tile: outputs are gathered per tile so they reach the (B, R, T) result as
+// contiguous runs along T instead of one strided element per frame.
+constexpr int64_t kTile = 16;
+
+// The filterbank as rows of its transpose with the range of bins each row touches: a mel row
+// spans a few dozen bins, so the projection costs ~2K multiply-adds per frame instead of K·M.
+template <typename Real>
+struct Projection {
+  bool identity = true;
+  int64_t rows = 0;
+  int64_t bins = 0;
+  torch::Tensor storage;  // (M, K) contiguous
+  const Real* weights = nullptr;
+  std::vector<int64_t> begin, end;
+
+  Projection(const torch::Tensor& filterbank, int64_t n_freqs) : bins(n_freqs) {
+    if (filterbank.numel() == 0) {
+      rows = n_freqs;
+      return;
+    }
+    identity = false;
+    storage = filterbank.t().contiguous();
+    weights = storage.data_ptr<Real>();
+    rows = storage.size(0);
+    begin.assign(rows, 0);
+    end.assign(rows, 0);
+    for (int64_t r = 0; r < rows; ++r) {
+      const Real* row = weights + r * bins;
+      int64_t b = 0;
+      int64_t e = bins;
+      while (b < e && row[b] == Real(0)) ++b;
+      while (e > b && row[e - 1] == Real(0)) --e;
+      begin[r] = b;
+      end[r] = e;
+    }
+  }
+
+  // A tile of frames at once, frame index fastest: out[r][i] = Σ_k W[r, k] p[k][i] for i < kTile.
+  // The inner loop runs over the tile's frames, so it vectorises and each filterbank row's
+  // set-up is paid once per tile instead of once per frame.
+  void apply_tile(const Real* p, Real* out) const {
+    if (identity) {
+      std::memcpy(out, p, sizeof(Real) * bins * kTile);
+      return;
+    }
+    for (int64_t r = 0; r < rows; ++r) {
+      const Real* w = weights + r * bins;
+      Real acc[kTile] = {};
+      for (int64_t k = begin[r]; k < end[r]; ++k) {
+        const Real wk = w[k];
+        const Real* pk = p + k * kTile;
+        for (int64_t i = 0; i < kTile; ++i) acc[i] += wk * pk[i];
+      }
+      std::memcpy(out + r * kTile, acc, sizeof(acc));
+    }
+  }
+
+  // v[k] = Σ_r W[r, k] g[r * stride]  (the adjoint)
+  void adjoint(const Real* g, int64_t stride, Real* v) const {
+    if (identity) {
+      for (int64_t k = 0; k < bins; ++k) v[k] = g[k * stride];
+      return;
+    }
+    std::fill(v, v + bins, Real(0));
+    for (int64_t r = 0; r < rows; ++r) {
+      const Real* w = weights + r * bins;
+      const Real gr = g[r * stride];
+      for (int64_t k = begin[r]; k < end[r]; ++k) v[k] += w[k] * gr;
+    }
+  }
+};
+
+// Writes frame t of example `signal` (mean-free through `mean`), multiplied by `window`, into
+// `frame`. Only the window's support is written: the rest of `frame` stays zero from its setup.
+template <typename Real>
+inline void gather_frame(const Real* signal, int64_t n, Real mean, int64_t start, const Real* window,
+                         const FrameLayout& l, Real* frame) {
+  // Signal indices start + j for j in the support; zero where they fall into the padding.
+  const int64_t lo = std::max(l.window_begin, -start);
+  const int64_t hi = std::min(l.window_end, n - start);
+  for (int64_t j = l.window_begin; j < std::min(lo, l.window_end); ++j) frame[j] = 0;
+  for (int64_t j = lo; j < hi; ++j) frame[j] = (signal[start + j] - mean) * window[j];
+  for (int64_t j = std::max(hi, l.window_begin); j < l.window_end; ++j) frame[j] = 0;
+}
+
+template <typename Real>
+void forward_impl(const torch::Tensor& x, const torch::Tensor& window, const torch::Tensor& dwindow,
+                  const torch::Tensor& filterbank, const FrameLayout& l, torch::Tensor& out,
+                  torch::Tensor& d_out) {
+  const int64_t batch = x.size(0);
+  const int64_t n = x.size(1);
+  const bool derivative = dwindow.defined();
+  const Projection<Real> projection(filterbank, l.n_freqs);
+  const int64_t rows = projection.rows;
+  out = torch::empty({batch, rows, l.n_frames}, x.options());
+  if (derivative) d_out = torch::empty({batch, rows, l.n_frames}, x.options());
+  const auto means = x.mean(1);
+  const Real* xs = x.data_ptr<Real>();
+  const Real* mean_of = means.data_ptr<Real>();
+  const Real* w = window.data_ptr<Real>();
+  const Real* dw = derivative ? dwindow.data_ptr<Real>() : nullptr;
+  Real* outs = out.data_ptr<Real>();
+  Real* d_outs = derivative ? d_out.data_ptr<Real>() : nullptr;
+  const RealFft<Real> fft(l.n_fft);
+  const int64_t tiles = (l.n_frames + kTile - 1) / kTile;
+  const int64_t half = l.n_fft / 2;
+
+  at::parallel_for(0, batch * tiles, 1, [&](int64_t first, int64_t last) {
+    auto frame = make_fft_buffer<Real>(l.n_fft);
+    auto spectrum = make_fft_buffer<Real>(2 * l.n_freqs);
+    auto d_frame = make_fft_buffer<Real>(derivative ? l.n_fft : 0);
+    auto d_spectrum = make_fft_buffer<Real>(derivative ? 2 * l.n_freqs : 0);
+    std::fill(frame.get(), frame.get() + l.n_fft, Real(0));
+    if (derivative) std::fill(d_frame.get(), d_frame.get() + l.n_fft, Real(0));
+    // Power (and its σ-derivative) of a tile of frames as [bin][frame], then projected at once.
+    std::vector<Real> power(l.n_freqs * kTile, Real(0)), d_power(derivative ? l.n_freqs * kTile : 0, Real(0));
+    std::vector<Real> tile(rows * kTile), d_tile(derivative ? rows * kTile : 0);
+
+    for (int64_t item = first; item < last; ++item) {
+      const int64_t b = item / tiles;
+      const int64_t t0 = (item % tiles) * kTile;
+      const int64_t count = std::min(kTile, l.n_frames - t0);
+      const Real* signal = xs + b * n;
+      const Real mean = mean_of[b];
+      for (int64_t i = 0; i < count; ++i) {
+        const int64_t start = (t0 + i) * l.hop - half;
+        gather_frame(signal, n, mean, start, w, l, frame.get());
+        fft.forward(frame.get(), spectrum.get());
+        const Real* s = spectrum.get();
+        for (int64_t k = 0; k < l.n_freqs; ++k) {
+          power[k * kTile + i] = s[2 * k] * s[2 * k] + s[2 * k + 1] * s[2 * k + 1];
+        }
+        if (derivative) {
+          // ∂|X|²/∂σ = 2·Re(conj(X)·X'), X' the transform with the window's σ-derivative.
+          gather_frame(signal, n, mean, start, dw, l, d_frame.get());
+          fft.forward(d_frame.get(), d_spectrum.get());
+          const Real* ds = d_spectrum.get();
+          for (int64_t k = 0; k < l.n_freqs; ++k) {
+            d_power[k * kTile + i] = 2 * (s[2 * k] * ds[2 * k] + s[2 * k + 1] * ds[2 * k + 1]);
+          }
+        }
+      }
+      // A short last tile projects stale columns beyond `count`; they are not copied out.
+      projection.apply_tile(power.data(), tile.data());
+      if (derivative) projection.apply_tile(d_power.data(), d_tile.data());
+      for (int64_t r = 0; r < rows; ++r) {
+        std::memcpy(outs + (b * rows + r) * l.n_frames + t0, tile.data() + r * kTile, sizeof(Real) * count);
+        if (derivative) {
+          std::memcpy(d_outs + (b * rows + r) * l.n_frames + t0, d_tile.data() + r * kTile, sizeof(Real) * count);
+        }
+      }
+    }
+  });
+}
+
+template <typename Real>
+torch::Tensor input_grad_impl(const torch::Tensor& x, const torch::Tensor& window,
+                              const torch::Tensor& filterbank, const FrameLayout& l,
+                              const torch::Tensor& grad_in) {
+  const int64_t batch = x.size(0);
+  const int64_t n = x.size(1);
+  const Projection<Real> projection(filterbank, l.n_freqs);
+  const auto grad = grad_in.contiguous();
+  auto grad_x = torch::empty_like(x);
+  const auto means = x.mean(1);
+  const Real* xs = x.data_ptr<Real>();
+  const Real* mean_of = means.data_ptr<Real>();
+  const Real* w = window.data_ptr<Real>();
+  const Real* gs = grad.data_ptr<Real>();
+  Real* gxs = grad_x.data_ptr<Real>();
+  const RealFft<Real> fft(l.n_fft);
+  const int64_t half = l.n_fft / 2;
+  const int64_t rows = projection.rows;
+  const bool even = l.n_fft % 2 == 0;
+
+  // One example per task: overlapping frames of an example add into the same samples.
+  at::parallel_for(0, batch, 1, [&](int64_t first, int64_t last) {
+    auto frame = make_fft_buffer<Real>(l.n_fft);
+    auto spectrum = make_fft_buffer<Real>(2 * l.n_freqs);
+    std::fill(frame.get(), frame.get() + l.n_fft, Real(0));
+    std::vector<Real> g_power(l.n_freqs);
+    std::vector<Real> accumulated(n);
+    for (int64_t b = first; b < last; ++b) {
+      std::fill(accumulated.begin(), accumulated.end(), Real(0));
+      const Real* signal = xs + b * n;
+      const Real mean = mean_of[b];
+      for (int64_t t = 0; t < l.n_frames; ++t) {
+        const int64_t start = t * l.hop - half;
+        gather_frame(signal, n, mean, start, w, l, frame.get());
+        fft.forward(frame.get(), spectrum.get());
+        projection.adjoint(gs + b * rows * l.n_frames + t, l.n_frames, g_power.data());
+        // Y_k = G_k X_k; the c2r transform counts interior bins twice and the end bins once, so
+        // the end bins are doubled: the result is dL/d(windowed frame) = 2·Re Σ_k G_k X_k e^{+iθ}.
+        Real* s = spectrum.get();
+        for (int64_t k = 0; k < l.n_freqs; ++k) {
+          const bool end_bin = k == 0 || (even && k == l.n_freqs - 1);
+          const Real scale = end_bin ? 2 * g_power[k] : g_power[k];
+          s[2 * k] *= scale;
+          s[2 * k + 1] *= scale;
+        }
+        fft.inverse(spectrum.get(), frame.get());
+        const int64_t lo = std::max(l.window_begin, -start);
+        const int64_t hi = std::min(l.window_end, n - start);
+        for (int64_t j = lo; j < hi; ++j) accumulated[start + j] += frame[j] * w[j];
+        // c2r overwrote the frame buffer; gather_frame rewrites the support, the rest must be 0.
+        std::fill(frame.get(), frame.get() + l.window_begin, Real(0));
+        std::fill(frame.get() + l.window_end, frame.get() + l.n_fft, Real(0));
+      }
+      // Adjoint of x ↦ x − mean(x).
+      Real total = 0;
+      for (int64_t i = 0; i < n; ++i) total += accumulated[i];
+      const Real mean_grad = total / static_cast<Real>(n);
+      Real* out = gxs + b * n;
+      for (int64_t i = 0; i < n; ++i) out[i] = accumulated[i] - mean_grad;
+    }
+  });
+  return grad_x;
+}
+
+}  // namespace
+
+bool fused_cpu_supports(const torch::Tensor& x) {
+  return x.device().is_cpu() && (x.scalar_type() == torch::kFloat32 || x.scalar_type() == torch::kFloat64);
+}
+
+void fused_cpu_forward(const torch::Tensor& x, const torch::Tensor& window, const torch::Tensor& dwindow,
+                       const torch::Tensor& filterbank, const FrameLayout& layout, torch::Tensor& out,
+                       torch::Tensor& d_out) {
+  if (x.scalar_type() == torch::kFloat64) {
+    forward_impl<double>(x, window, dwindow, filterbank, layout, out, d_out);
+  } else {
+    forward_impl<float>(x, window, dwindow, filterbank, layout, out, d_out);
+  }
+}
+
+torch::Tensor fused_cpu_input_grad(const torch::Tensor& x, const torch::Tensor& window,
+                                   const torch::Tensor& filterbank, const FrameLayout& layout,
+                                   const torch::Tensor& grad) {
+  if (x.scalar_type() == torch::kFloat64) return input_grad_impl<double>(x, window, filterbank, layout, grad);
+  return input_grad_impl<float>(x, window, filterbank, layout, grad);
+}
+
+}  // namespace tfgram::dsp::detail

@@ -1,0 +1,39 @@
+#pragma once
+// The fused CPU path of the DMEL spectrogram kernel (see gaussian_stft_kernel.cpp for the maths).
+//
+// One pass per frame, in registers and L1/L2-sized scratch: gather and window the frame, FFTW
+// r2c, |X|², sparse filterbank projection, and on request the derivative of all of that in σ.
+// No frame matrix, complex spectrum or power spectrogram is ever materialised for the batch, and
+// the work is spread over the intra-op threads with a single parallel region per call.
+#include <torch/types.h>
+
+#include <cstdint>
+
+namespace tfgram::dsp::detail {
+
+struct FrameLayout {
+  int64_t n_fft;
+  int64_t n_freqs;
+  int64_t n_frames;
+  int64_t hop;
+  int64_t window_begin;  // the padded window is zero outside [window_begin, window_end)
+  int64_t window_end;
+};
+
+/// True when the fused path handles `x`: a CPU tensor of float32 or float64.
+bool fused_cpu_supports(const torch::Tensor& x);
+
+/// x (B, N) contiguous; window and dwindow (n_fft) in x's dtype (dwindow may be undefined);
+/// filterbank (K, M) or empty. Fills out (B, R, T), R = M or K, and when dwindow is defined
+/// d_out (same shape) = ∂out/∂σ.
+void fused_cpu_forward(const torch::Tensor& x, const torch::Tensor& window, const torch::Tensor& dwindow,
+                       const torch::Tensor& filterbank, const FrameLayout& layout, torch::Tensor& out,
+                       torch::Tensor& d_out);
+
+/// dL/dx for grad = dL/dout (B, R, T): recomputes each frame's spectrum, one r2c and one c2r per
+/// frame, overlap-adds into the signal and applies the adjoint of the mean removal.
+torch::Tensor fused_cpu_input_grad(const torch::Tensor& x, const torch::Tensor& window,
+                                   const torch::Tensor& filterbank, const FrameLayout& layout,
+                                   const torch::Tensor& grad);
+
+}  // namespace tfgram::dsp::detail
