@@ -4,11 +4,12 @@
 // Names follow "<workload>/<variant>/<window_ms>" so the report can pair them with the peers'.
 // `tfgram_bench --peak-memory WORKLOAD` instead runs one workload once and prints the peak RSS.
 #include <benchmark/benchmark.h>
-#include <sys/resource.h>
+#include <dlfcn.h>
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
 
 #include <cstring>
+#include <fstream>
 #include <iostream>
 #include <string>
 
@@ -181,14 +182,42 @@ BENCHMARK(BM_DegramForwardBackward)->Unit(benchmark::kMillisecond)->UseRealTime(
 BENCHMARK(BM_TrainStep)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_TrainEpoch)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 
-// Peak resident memory of one forward+backward of workload 1 at `window_ms`.
+// A field of /proc/self/status in KiB ("VmRSS", "VmHWM"), -1 if unreadable.
+long status_kib(const std::string& field) {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind(field + ":", 0) == 0) return std::stol(line.substr(field.size() + 1));
+  }
+  return -1;
+}
+
+// Memory of a forward+backward of workload 1 at `window_ms`, as in a training loop: after one
+// warm-up step (thread pools, autograd engine, FFT plans, code pages), the next step's
+// - heap: peak bytes in use during it minus bytes in use before it, counted by
+//   libtfgram_heap_peak.so when LD_PRELOADed (bench/heap_peak.c), -1 otherwise;
+// - resident set: size before it and its peak (the peak mark reset through /proc/self/clear_refs).
+// bench/peers.py does the same for the Python peer.
 int peak_memory(int window_ms) {
+  using Reset = void (*)();
+  using Report = void (*)(int64_t*, int64_t*);
+  const auto reset = reinterpret_cast<Reset>(dlsym(RTLD_DEFAULT, "tfgram_heap_reset"));
+  const auto report = reinterpret_cast<Report>(dlsym(RTLD_DEFAULT, "tfgram_heap_report"));
   auto layer = make_dmel(window_ms);
   const auto x = torch::randn({kBatch, kSamples});
   layer->forward(x).mean().backward();
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  std::cout << "peak_rss_kib " << usage.ru_maxrss << "\n";
+  layer->zero_grad();
+  std::ofstream("/proc/self/clear_refs") << "5";
+  const long rss_before = status_kib("VmRSS");
+  int64_t heap_before = -1, heap_peak = -1, unused = 0;
+  if (reset != nullptr) {
+    reset();
+    report(&heap_before, &unused);
+  }
+  layer->forward(x).mean().backward();
+  if (report != nullptr) report(&unused, &heap_peak);
+  std::cout << "rss_before_kib " << rss_before << " rss_peak_kib " << status_kib("VmHWM") << " heap_kib "
+            << (reset != nullptr ? (heap_peak - heap_before) / 1024 : -1) << "\n";
   return 0;
 }
 

@@ -2,13 +2,13 @@
 """The Python peers of bench/bench_frontends.cpp, written as a user would from the papers.
 
 Prints one JSON object {name: seconds per iteration (median)}; names match the C++ benchmarks.
-`peers.py --peak-memory MS` runs the plain DMEL forward+backward once and prints the peak RSS.
+`peers.py --peak-memory MS` runs the plain DMEL forward+backward once and prints resident memory
+before it and its peak.
 Uses Debian's python3-torch / python3-torchaudio, with as many threads as tfgram uses.
 """
 import json
 import math
 import os
-import resource
 import statistics
 import sys
 import time
@@ -155,11 +155,37 @@ def train_workload(which):
     return step, steps
 
 
+def status_kib(field):
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return -1
+
+
 def peak_memory(window_ms):
+    """As tfgram_bench --peak-memory: after a warm-up step, the next step's heap peak (when
+    bench/heap_peak.c is LD_PRELOADed) and its resident size before and peak."""
+    import ctypes
+    lib = ctypes.CDLL(None)
+    heap = hasattr(lib, "tfgram_heap_reset")
     lambd = torch.tensor(window_ms / 1000 * SR / 6, requires_grad=True)
     x = torch.randn(BATCH, SAMPLES)
-    dmel_plain(x, lambd, {}).mean().backward()
-    print("peak_rss_kib", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    cache = {}
+    dmel_plain(x, lambd, cache).mean().backward()
+    lambd.grad = None
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")  # resets the peak mark (VmHWM)
+    rss_before = status_kib("VmRSS")
+    now, peak = ctypes.c_int64(-1), ctypes.c_int64(-1)
+    if heap:
+        lib.tfgram_heap_reset()
+        lib.tfgram_heap_report(ctypes.byref(now), ctypes.byref(ctypes.c_int64()))
+    dmel_plain(x, lambd, cache).mean().backward()
+    if heap:
+        lib.tfgram_heap_report(ctypes.byref(ctypes.c_int64()), ctypes.byref(peak))
+    print("rss_before_kib", rss_before, "rss_peak_kib", status_kib("VmHWM"),
+          "heap_kib", (peak.value - now.value) // 1024 if heap else -1)
 
 
 def main():

@@ -40,9 +40,9 @@ def main():
         rows.append(f"| DMEL forward+backward | {w} ms | {ms(fb)} | {ms(pfb)} | {ms(ta)} | {pfb / fb:.2f}× | {fb / ta:.2f}× | {ms(floor_fb)} | {fb / floor_fb:.2f}× |")
         checks.append((f"DMEL fwd+bwd ≥ 2× faster than plain PyTorch at {w} ms", pfb / fb >= 2.0, f"{pfb / fb:.2f}×"))
         checks.append((f"DMEL fwd+bwd within 2× of torchaudio fixed mel at {w} ms", fb / ta <= 2.0, f"{fb / ta:.2f}×"))
-        checks.append((f"DMEL peak memory ≤ ½ of plain PyTorch at {w} ms",
-                       mem["ours"][str(w)] <= 0.5 * mem["peer"][str(w)],
-                       f"{mem['ours'][str(w)] / 1024:.0f} MiB vs {mem['peer'][str(w)] / 1024:.0f} MiB"))
+        oh, ph = mem["ours"][str(w)][2], mem["peer"][str(w)][2]
+        checks.append((f"DMEL peak memory (heap bytes of one training step) ≤ ½ of plain PyTorch's at {w} ms",
+                       0 <= oh <= 0.5 * ph, f"{oh / 1024:.1f} MiB vs {ph / 1024:.1f} MiB"))
     full, pfull = t["DspecFullForwardBackward"], p["DspecFullForwardBackward"]
     rows.append(f"| full mode N=128 hop 1 B=128 fwd+bwd | L = N | {ms(full)} | {ms(pfull)} | – | {pfull / full:.2f}× | – | – | – |")
     dg, pdg = t["DegramForwardBackward"], p["DegramForwardBackward"]
@@ -64,13 +64,23 @@ def main():
         checks.append(("second FSDD load ≥ 10× faster than the first (decoded-audio cache)", first / cached >= 10.0,
                        f"{first / cached:.1f}×"))
 
-    mem_rows = ["| window | tfgram peak RSS MiB | plain PyTorch peak RSS MiB |", "|---|---|---|"]
+    mem_rows = ["| window | tfgram heap peak MiB | plain PyTorch heap peak MiB | tfgram / plain | tfgram RSS before → peak MiB | plain PyTorch RSS before → peak MiB |",
+                "|---|---|---|---|---|---|"]
     for w in (10, 35, 300):
-        mem_rows.append(f"| {w} ms | {mem['ours'][str(w)] / 1024:.0f} | {mem['peer'][str(w)] / 1024:.0f} |")
+        (ob, op, oh), (pb, pp, ph) = mem["ours"][str(w)], mem["peer"][str(w)]
+        mem_rows.append(f"| {w} ms | {oh / 1024:.1f} | {ph / 1024:.1f} | {oh / max(ph, 1):.2f} | "
+                        f"{ob / 1024:.0f} → {op / 1024:.0f} | {pb / 1024:.0f} → {pp / 1024:.0f} |")
 
     check_rows = [f"- [{'PASS' if ok else 'FAIL'}] {name}: {value}" for name, ok, value in checks]
-    text = "\n".join(rows) + "\n\nPeak resident memory, one forward+backward of workload 1 (separate processes):\n\n" + \
-        "\n".join(mem_rows) + "\n\nTargets:\n\n" + "\n".join(check_rows) + "\n"
+    text = ("\n".join(rows) +
+        "\n\nMemory of a forward+backward of workload 1 as in a training loop, each side in a fresh process "
+        "after one warm-up step (thread pools, autograd engine, FFT plans and code pages are in place): the heap "
+        "peak is the most bytes the step had allocated at once beyond what was allocated before it, counted by "
+        "bench/heap_peak.c preloaded into both processes (Python with PYTHONMALLOC=malloc); this is the memory "
+        "the computation needs, and what the target is judged on. The resident-set figures are the process "
+        "size before the step and its peak during it: they include each runtime's baseline (LibTorch alone vs "
+        "Python + torch) and memory the allocator keeps after earlier frees.\n\n" +
+        "\n".join(mem_rows) + "\n\nTargets:\n\n" + "\n".join(check_rows) + "\n")
     print(text)
     if md_out:
         cpu = context.get("host_name", platform.node())
@@ -87,8 +97,9 @@ def main():
                 "windows 10/35/300 ms → L = 128/512/4096. The plain PyTorch peer loops over examples with "
                 "`torch.stft` and autograd through the complex spectrum (the paper's recipe); torchaudio's "
                 "`MelSpectrogram` is a fixed (Hann) mel at the same window length, backward to the input. "
-                "The FFT floor times only the real FFTs the kernel must do on frames of the same shape "
-                "(1 rfft forward; rfft + rfft + irfft forward+backward).\n\n")
+                "The FFT floor times only the real FFTs the kernel must do, with the FFT it uses (FFTW, same plans "
+                "and threads) on frames of the same shape: one r2c per frame forward; two forward+backward with a "
+                "trainable λ (the spectrum and its window-derivative twin, both in forward; backward needs none).\n\n")
         with open(md_out, "w") as f:
             f.write(head + text)
 

@@ -9,14 +9,17 @@ build=${TFGRAM_BUILD_DIR:-build}
 out=$(mktemp -d)
 "$build/tfgram_bench" --benchmark_format=json --benchmark_min_time=1 >"$out/tfgram.json"
 /usr/bin/python3 bench/peers.py >"$out/peers.json"
-# Peak memory in fresh processes so neither side inherits the other's allocations.
+# Memory in fresh processes so neither side inherits the other's allocations; heap bytes are
+# counted by the preloaded libtfgram_heap_peak.so (PYTHONMALLOC=malloc routes Python's small
+# objects through malloc too).
+heap="$(cd "$build" && pwd)/libtfgram_heap_peak.so"
 {
   printf '{"ours": {'
   sep=""
-  for w in 10 35 300; do printf '%s"%s": %s' "$sep" "$w" "$("$build/tfgram_bench" --peak-memory "$w" | awk '{print $2}')"; sep=", "; done
+  for w in 10 35 300; do printf '%s"%s": [%s]' "$sep" "$w" "$(LD_PRELOAD="$heap" "$build/tfgram_bench" --peak-memory "$w" | awk '{print $2 ", " $4 ", " $6}')"; sep=", "; done
   printf '}, "peer": {'
   sep=""
-  for w in 10 35 300; do printf '%s"%s": %s' "$sep" "$w" "$(/usr/bin/python3 bench/peers.py --peak-memory "$w" | awk '{print $2}')"; sep=", "; done
+  for w in 10 35 300; do printf '%s"%s": [%s]' "$sep" "$w" "$(LD_PRELOAD="$heap" PYTHONMALLOC=malloc /usr/bin/python3 bench/peers.py --peak-memory "$w" 2>/dev/null | awk '{print $2 ", " $4 ", " $6}')"; sep=", "; done
   printf '}}\n'
 } >"$out/memory.json"
 python3 bench/report.py "$out/tfgram.json" "$out/peers.json" "$out/memory.json" --markdown docs/benchmarks.md
