@@ -9,6 +9,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "tfgram/models/classifier.h"
 #include "tfgram/util/atomic_file.h"
 #include "tfgram/util/check.h"
 
@@ -261,6 +262,9 @@ void RunConfig::Validate() const {
   } catch (const std::exception&) {
     throw std::invalid_argument(concat(where("train.device"), ": expected cpu, cuda or cuda:N, got '", train.device, "'"));
   }
+  // Unknown model kinds fail here, before any data is read or an experiment's first trial runs.
+  (void)models::frontend_kind(model.frontend.kind, "config key 'model.frontend.kind'");
+  (void)models::backbone_kind(model.backbone.kind, "config key 'model.backbone.kind'");
   util::require(!output.empty(), where("output").c_str(), "an output folder is required");
 }
 

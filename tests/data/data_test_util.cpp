@@ -13,26 +13,6 @@ namespace tfgram::data::testing {
 
 namespace fs = std::filesystem;
 
-TempDir::TempDir() {
-  static std::atomic<int> counter{0};
-  const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-  path_ = fs::temp_directory_path() /
-          ("tfgram-data-test-" + std::to_string(::getpid()) + "-" + std::to_string(stamp) + "-" +
-           std::to_string(counter++));
-  fs::create_directories(path_);
-}
-
-TempDir::~TempDir() {
-  std::error_code error;
-  fs::remove_all(path_, error);
-}
-
-std::string TempDir::file(const std::string& relative) const {
-  const fs::path out = path_ / relative;
-  fs::create_directories(out.parent_path());
-  return out.string();
-}
-
 ScopedEnv::ScopedEnv(std::string name, const std::optional<std::string>& value) : name_(std::move(name)) {
   if (const char* old = std::getenv(name_.c_str())) old_ = old;
   if (value) {

@@ -10,25 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "support/temp_dir.h"
 #include "tfgram/data/audio_file.h"
 #include "tfgram/data/dataset.h"
 
 namespace tfgram::data::testing {
 
-/// A fresh folder under the system temporary folder, removed with everything in it.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  /// path()/relative as a string, creating parent folders.
-  std::string file(const std::string& relative) const;
-
- private:
-  std::filesystem::path path_;
-};
+using tfgram::testing::TempDir;
 
 /// Sets (or, with nullopt, unsets) an environment variable until destroyed.
 class ScopedEnv {

@@ -106,6 +106,9 @@ struct Assembly {
   bool learnable_frontend;
 };
 
+// Test names and failure messages show the case's name, not a byte dump of the struct.
+void PrintTo(const Assembly& a, std::ostream* out) { *out << a.name; }
+
 ClassifierConfig base(const std::string& frontend, const std::string& backbone, int64_t n_points) {
   ClassifierConfig c;
   c.num_classes = 3;

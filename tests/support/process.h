@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "support/temp_dir.h"
+
 namespace tfgram::testing {
 
 /// Path of the built tfgram binary.
@@ -23,19 +25,5 @@ ProcessResult run_process(const std::vector<std::string>& args, const std::vecto
 pid_t spawn_process(const std::vector<std::string>& args, const std::vector<std::string>& env = {});
 /// Waits for `pid`; returns its exit code (128 + signal when killed).
 int wait_process(pid_t pid);
-
-/// A fresh empty folder under the system temp dir, removed by the destructor.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 }  // namespace tfgram::testing

@@ -76,6 +76,8 @@ TEST(RunConfig, ErrorsNameTheKey) {
   invalid_after("data.split.train", "0.9", "sum to 1");
   invalid_after("train.device", "tpu", "train.device");
   invalid_after("window_ms", "-5", "window_ms");
+  invalid_after("model.frontend.kind", "\"melgram\"", "model.frontend.kind");
+  invalid_after("model.backbone.kind", "\"resnet9000\"", "model.backbone.kind");
   // A failed set leaves the config unchanged.
   RunConfig unchanged;
   expect_invalid([&] { unchanged.set("train.patience", "\"x\""); }, "train.patience");
