@@ -36,11 +36,6 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-std::string scalar_text(const YAML::Node& node, const std::string& where) {
-  if (!node.IsScalar()) throw std::invalid_argument(where + ": expected a single value");
-  return node.Scalar();
-}
-
 json scalar_json(const std::string& text) {
   try {
     return json::parse(text);
