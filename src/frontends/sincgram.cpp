@@ -127,11 +127,14 @@ void SincGramImpl::reset_parameters() {
 torch::Tensor SincGramImpl::filter_matrix() {
   const bool recording = torch::GradMode::is_enabled() &&
                          (freq_centers.requires_grad() || bands.requires_grad());
-  // Inference and evaluation reuse the matrix until an optimiser step bumps a parameter's version.
-  if (!recording && cached_matrix_.defined() &&
-      cached_version_centers_ == static_cast<int64_t>(freq_centers._version()) &&
-      cached_version_bands_ == static_cast<int64_t>(bands._version()) &&
-      cached_data_ == freq_centers.data_ptr()) {
+  // Inference and evaluation reuse the matrix while the parameters hold the values it was built
+  // from (2F numbers to compare against a K×F evaluation).
+  const auto unchanged = [](const torch::Tensor& cached, const torch::Tensor& current) {
+    return cached.defined() && cached.device() == current.device() &&
+           cached.scalar_type() == current.scalar_type() && torch::equal(cached, current);
+  };
+  if (!recording && cached_matrix_.defined() && unchanged(cached_centers_, freq_centers) &&
+      unchanged(cached_bands_, bands)) {
     return cached_matrix_;
   }
   const auto x = torch::linspace(-1.0, 1.0, options.n_freqs(), freq_centers.options().requires_grad(false))
@@ -145,9 +148,8 @@ torch::Tensor SincGramImpl::filter_matrix() {
   auto matrix = ButterworthResponse::apply(x, freq_centers, denominator, options.order());  // (K, F)
   if (!recording) {
     cached_matrix_ = matrix.detach();
-    cached_version_centers_ = static_cast<int64_t>(freq_centers._version());
-    cached_version_bands_ = static_cast<int64_t>(bands._version());
-    cached_data_ = freq_centers.data_ptr();
+    cached_centers_ = freq_centers.detach().clone();
+    cached_bands_ = bands.detach().clone();
   }
   return matrix;
 }
@@ -176,7 +178,10 @@ torch::Tensor SincGramImpl::forward(const torch::Tensor& spectrogram) {
   util::require(spectrogram.is_floating_point(), "SincGram", "input must be floating point, got ",
                 spectrogram.scalar_type());
   // S'[b,c,f,t] = Σ_k W_kf S[b,c,k,t], W cast to the input dtype. Written as (B,C,T,K)×(K,F) so
-  // LibTorch folds it into one (B·C·T, K)×(K, F) product instead of a batched one per example.
+  // LibTorch folds it into one (B·C·T, K)×(K, F) GEMM instead of a batched one per example. stft
+  // output keeps K innermost, so the (B,C,T,K) view of it is folded without copying the large
+  // input, and the backward's Xᵀ·G reads it in place too: the output, and hence G, keep
+  // (B,C,T,F) memory order through the elementwise ops that follow.
   const auto weights = filter_matrix().to(spectrogram.dtype());
   return torch::matmul(spectrogram.transpose(2, 3), weights).transpose(2, 3);
 }

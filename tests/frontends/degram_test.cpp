@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <limits>
+
 #include "support/close.h"
 #include "tfgram/tfgram.h"
 
@@ -89,6 +91,36 @@ TEST_F(DEGramTest, NormalisationStatistics) {
   EXPECT_NEAR(z[0].std().item<double>(), 1.0, 1e-4);
   SpectrogramNorm centre_only(SpectrogramNormOptions().std_norm(false).freq_norm(false));
   EXPECT_TRUE(all_close(centre_only->forward(x)[0], x[0] - x[0].mean(), 1e-5, 1e-5));
+}
+
+TEST_F(DEGramTest, NormalisationGradientMatchesTheComposedFormula) {
+  // The analytic backward against autograd of (x − mean) / (sqrt(var + tiny) + eps), in float64,
+  // with a constant (silent) row and an input in (B,C,T,F) memory order as SincGram produces it.
+  auto x = (torch::rand({3, 2, 5, 7}, torch::kFloat64) * 4 - 1).transpose(2, 3).contiguous()
+               .transpose(2, 3);
+  {
+    torch::NoGradGuard no_grad;
+    x[1][0][2].fill_(0.5);
+    x[1][1][2].fill_(0.5);
+  }
+  const auto upstream = torch::randn({3, 2, 5, 7}, torch::kFloat64);
+  for (const bool freq_norm : {false, true}) {
+    const std::vector<int64_t> dims = freq_norm ? std::vector<int64_t>{1, 3}
+                                                : std::vector<int64_t>{1, 2, 3};
+    const auto a = x.detach().clone().requires_grad_(true);
+    SpectrogramNorm norm(SpectrogramNormOptions().freq_norm(freq_norm));
+    const auto out = norm->forward(a);
+    (out * upstream).sum().backward();
+
+    const auto b = x.detach().clone().requires_grad_(true);
+    const auto tiny = std::numeric_limits<double>::min();
+    const auto reference = (b - b.mean(dims, true)) /
+                           (torch::sqrt(torch::var(b, dims, /*unbiased=*/true, true) + tiny) + 1e-7);
+    (reference * upstream).sum().backward();
+    EXPECT_TRUE(all_close(out, reference, 1e-12, 1e-12)) << "freq_norm " << freq_norm;
+    EXPECT_TRUE(all_close(a.grad(), b.grad(), 1e-9, 1e-9)) << "freq_norm " << freq_norm;
+    EXPECT_TRUE(all_finite(a.grad()));
+  }
 }
 
 TEST_F(DEGramTest, NoNaNForSilence) {

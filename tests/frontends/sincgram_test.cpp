@@ -96,6 +96,54 @@ TEST_F(SincGramTest, FilterMatrixIsReusedUntilParametersChange) {
   EXPECT_TRUE(layer->filter_matrix().requires_grad());
 }
 
+TEST_F(SincGramTest, FilterMatrixIsRebuiltAfterAnOptimizerStep) {
+  SincGram layer(SincGramOptions(129, 8000).filters(16));
+  // LibTorch's SGD updates through .data(), which leaves the version counters unchanged.
+  torch::optim::SGD optimizer(layer->parameters(), torch::optim::SGDOptions(0.1));
+  const auto input = torch::rand({2, 1, 129, 6});
+  torch::Tensor before;
+  torch::Tensor evaluated;
+  {
+    torch::NoGradGuard no_grad;
+    before = layer->filter_matrix();
+    evaluated = layer->forward(input);
+    EXPECT_EQ(layer->filter_matrix().data_ptr(), before.data_ptr()) << "evaluation reuses it";
+  }
+  optimizer.zero_grad();
+  (layer->forward(input) * torch::randn({2, 1, 16, 6})).sum().backward();
+  optimizer.step();
+  torch::NoGradGuard no_grad;
+  const auto after = layer->filter_matrix();
+  EXPECT_NE(after.data_ptr(), before.data_ptr()) << "the step changed the parameters";
+  EXPECT_FALSE(torch::allclose(after, before));
+  EXPECT_FALSE(torch::allclose(layer->forward(input), evaluated));
+  EXPECT_EQ(layer->filter_matrix().data_ptr(), after.data_ptr()) << "and the new one is reused";
+}
+
+TEST_F(SincGramTest, InputMemoryLayoutDoesNotChangeTheResult) {
+  // stft output keeps K innermost (one folded GEMM); a contiguous input takes the batched path.
+  SincGram layer(SincGramOptions(65, 8000).filters(6));
+  const auto contiguous = torch::rand({3, 2, 65, 7}, torch::kFloat64);
+  const auto k_inner = contiguous.transpose(2, 3).contiguous().transpose(2, 3);
+  ASSERT_EQ(k_inner.stride(2), 1);
+  const auto upstream = torch::randn({3, 2, 6, 7}, torch::kFloat64);
+  std::vector<torch::Tensor> outputs;
+  std::vector<torch::Tensor> grads;
+  for (const auto& input : {contiguous, k_inner}) {
+    layer->zero_grad();
+    const auto x = input.detach().requires_grad_(true);
+    const auto out = layer->forward(x);
+    (out * upstream).sum().backward();
+    outputs.push_back(out);
+    grads.push_back(torch::cat({layer->freq_centers.grad(), layer->bands.grad()}, 1));
+    // dL/dS[b,c,k,t] = Σ_f W_kf G[b,c,f,t]
+    const auto expected = torch::einsum("bcft,kf->bckt", {upstream, layer->filter_matrix().detach()});
+    EXPECT_TRUE(all_close(x.grad(), expected, 1e-12, 1e-12));
+  }
+  EXPECT_TRUE(all_close(outputs[0], outputs[1], 1e-12, 1e-12));
+  EXPECT_TRUE(all_close(grads[0], grads[1], 1e-10, 1e-12));
+}
+
 TEST_F(SincGramTest, NoNaNWhenBandwidthCollapses) {
   for (const double eps : {1e-7, 0.0}) {
     SincGram layer(SincGramOptions(129, 8000).filters(8).eps(eps));

@@ -69,9 +69,10 @@ struct SincGramImpl : torch::nn::Module {
 
  private:
   torch::Tensor cached_matrix_;
-  int64_t cached_version_centers_ = -1;
-  int64_t cached_version_bands_ = -1;
-  const void* cached_data_ = nullptr;  // a device/dtype move swaps the storage without a version bump
+  // The parameter values the cached matrix was built from. Compared by value: version counters
+  // miss updates made through `.data()` (LibTorch's SGD step) and device/dtype moves.
+  torch::Tensor cached_centers_;
+  torch::Tensor cached_bands_;
 };
 TORCH_MODULE(SincGram);
 
