@@ -2,6 +2,7 @@
 
 #include <ATen/Parallel.h>
 #include <sched.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <string>
@@ -40,6 +41,13 @@ int configure_threads(int requested) {
   }
   at::set_num_threads(threads);
   return threads;
+}
+
+void prefer_passive_openmp(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
+  if (::setenv("OMP_WAIT_POLICY", "passive", 1) != 0) return;
+  ::execv("/proc/self/exe", argv);
+  // Still here: exec failed. The variable stays set, which only affects child processes.
 }
 
 }  // namespace tfgram::util
