@@ -28,7 +28,6 @@ struct Fftw;
 
 template <>
 struct Fftw<float> {
-  static void* malloc(std::size_t bytes) { return fftwf_malloc(bytes); }
   static std::pair<void*, void*> plans(int n) {
     auto* real = static_cast<float*>(fftwf_malloc(sizeof(float) * n));
     auto* spectrum = static_cast<fftwf_complex*>(fftwf_malloc(sizeof(fftwf_complex) * (n / 2 + 1)));
@@ -48,7 +47,6 @@ struct Fftw<float> {
 
 template <>
 struct Fftw<double> {
-  static void* malloc(std::size_t bytes) { return fftw_malloc(bytes); }
   static std::pair<void*, void*> plans(int n) {
     auto* real = static_cast<double*>(fftw_malloc(sizeof(double) * n));
     auto* spectrum = static_cast<fftw_complex*>(fftw_malloc(sizeof(fftw_complex) * (n / 2 + 1)));
