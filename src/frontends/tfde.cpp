@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "gated_maxout.h"
 #include "tfgram/util/check.h"
 
 namespace tfgram::frontends {
@@ -102,6 +103,9 @@ torch::Tensor TfDeImpl::forward(const torch::Tensor& input) {
   // oneDNN's per-call setup, which costs more than the arithmetic on a (B, F) tensor.
   const auto point_gate = torch::sigmoid(
       torch::addcmul(pointwise->bias, z.unsqueeze(1), pointwise->weight.view({1})));  // (B, 1, F)
+  if (options.strategy() == TfDeStrategy::kMaxout && !options.time_excitation()) {
+    return detail::gated_maxout(input, freq_gate, point_gate);  // the published configuration, fused
+  }
   std::vector<torch::Tensor> branches{input * freq_gate.unsqueeze(1).unsqueeze(-1),
                                       input * point_gate.unsqueeze(-1)};
   if (options.time_excitation()) {
