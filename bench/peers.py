@@ -2,8 +2,9 @@
 """The Python peers of bench/bench_frontends.cpp, written as a user would from the papers.
 
 Prints one JSON object {name: seconds per iteration (median)}; names match the C++ benchmarks.
-`peers.py --peak-memory MS` runs the plain DMEL forward+backward once and prints resident memory
-before it and its peak.
+`peers.py --peak-memory MS` runs the plain DMEL forward+backward twice (warm-up, then measured) and
+prints the measured step's resident size before and peak, and its heap peak when bench/heap_peak.c
+is preloaded.
 Uses Debian's python3-torch / python3-torchaudio, with as many threads as tfgram uses.
 """
 import json

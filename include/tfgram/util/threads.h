@@ -12,8 +12,9 @@ int configure_threads(int requested = 0);
 /// workers spin after every parallel region, and on a few cores they take the cores OpenBLAS's own
 /// threads need for the next matrix product: on 2 cores a DEGram forward+backward drops from ~75
 /// to ~45 ms and a mel_linear training step from ~20 to ~10 ms, with nothing slower. libgomp reads
-/// the variable only when it is loaded, before main, hence the re-execution. Returns normally
-/// (nothing changed) if the variable is already set or re-execution fails.
+/// the variable only when it is loaded, before main, hence the re-execution. Returns normally if
+/// the variable was already set, or if re-execution fails (the variable then stays set, which only
+/// affects child processes).
 void prefer_passive_openmp(char** argv);
 
 }  // namespace tfgram::util
