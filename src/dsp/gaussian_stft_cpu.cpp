@@ -233,10 +233,6 @@ torch::Tensor input_grad_impl(const torch::Tensor& x, const torch::Tensor& windo
 
 }  // namespace
 
-bool fused_cpu_supports(const torch::Tensor& x) {
-  return x.device().is_cpu() && (x.scalar_type() == torch::kFloat32 || x.scalar_type() == torch::kFloat64);
-}
-
 void fused_cpu_forward(const torch::Tensor& x, const torch::Tensor& window, const torch::Tensor& dwindow,
                        const torch::Tensor& filterbank, const FrameLayout& layout, torch::Tensor& out,
                        torch::Tensor& d_out) {

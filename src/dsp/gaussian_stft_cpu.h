@@ -20,9 +20,6 @@ struct FrameLayout {
   int64_t window_end;
 };
 
-/// True when the fused path handles `x`: a CPU tensor of float32 or float64.
-bool fused_cpu_supports(const torch::Tensor& x);
-
 /// x (B, N) contiguous; window and dwindow (n_fft) in x's dtype (dwindow may be undefined);
 /// filterbank (K, M) or empty. Fills out (B, R, T), R = M or K, and when dwindow is defined
 /// d_out (same shape) = ∂out/∂σ.

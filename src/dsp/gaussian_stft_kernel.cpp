@@ -22,6 +22,7 @@
 #include "tfgram/dsp/windows.h"
 #include "tfgram/util/check.h"
 #include "gaussian_stft_cpu.h"
+#include "util/fused_cpu.h"
 
 namespace tfgram::dsp {
 namespace {
@@ -83,7 +84,7 @@ void for_each_chunk(int64_t batch, int64_t chunk, const Body& body) {
   for (int64_t begin = 0; begin < batch; begin += chunk) body(begin, std::min(batch, begin + chunk));
 }
 
-bool use_fused(const torch::Tensor& x) { return !detail::ForceGenericKernel::active() && detail::fused_cpu_supports(x); }
+bool use_fused(const torch::Tensor& x) { return !detail::ForceGenericKernel::active() && util::detail::fused_cpu_supports(x); }
 
 detail::FrameLayout layout_of(const Geometry& g) {
   return {g.shape.n_fft, g.shape.n_freqs, g.shape.n_frames, g.hop, g.offset, g.offset + g.shape.window_length};
@@ -161,13 +162,13 @@ struct GaussianSpectrogramKernel : torch::autograd::Function<GaussianSpectrogram
     const double sigma = std::abs(lambd.item<double>());
     const auto g = geometry_of(x, sigma, static_cast<WindowMode>(mode), hop);
     const auto [window, dwindow] = padded_window(sigma, g, normalize, lambd_grad, x.options());
-    const auto fb = filterbank.numel() > 0 ? filterbank.to(x.dtype()) : torch::Tensor();
+    const auto fb = filterbank.to(x.dtype());  // (K, M), or empty: no projection
     torch::Tensor out;
     torch::Tensor d_out;
     if (use_fused(x)) {
-      detail::fused_cpu_forward(x, window, dwindow, filterbank.to(x.dtype()), layout_of(g), out, d_out);
+      detail::fused_cpu_forward(x, window, dwindow, fb, layout_of(g), out, d_out);
     } else {
-      std::tie(out, d_out) = generic_forward(x, window, dwindow, fb, g);
+      std::tie(out, d_out) = generic_forward(x, window, dwindow, fb.numel() > 0 ? fb : torch::Tensor(), g);
     }
     const bool log = log_offset >= 0;
     if (log) {
@@ -212,10 +213,10 @@ struct GaussianSpectrogramKernel : torch::autograd::Function<GaussianSpectrogram
       const double sigma = std::abs(lambd.item<double>());
       const auto g = geometry_of(x, sigma, mode, hop);
       const auto window = padded_window(sigma, g, normalize, false, x.options()).first;
-      const auto fb = filterbank.numel() > 0 ? filterbank.to(x.dtype()) : torch::Tensor();
+      const auto fb = filterbank.to(x.dtype());  // (K, M), or empty: no projection
       const auto grad_out = ctx->saved_data["log"].toBool() ? grad * torch::exp(-log_out) : grad;
-      grad_x = use_fused(x) ? detail::fused_cpu_input_grad(x, window, filterbank.to(x.dtype()), layout_of(g), grad_out)
-                            : generic_input_grad(x, window, fb, g, grad_out);
+      grad_x = use_fused(x) ? detail::fused_cpu_input_grad(x, window, fb, layout_of(g), grad_out)
+                            : generic_input_grad(x, window, fb.numel() > 0 ? fb : torch::Tensor(), g, grad_out);
     }
     const torch::Tensor none;
     return {grad_x, grad_lambd, none, none, none, none, none, none, none};

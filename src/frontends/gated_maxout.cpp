@@ -6,60 +6,46 @@
 #include <cmath>
 #include <limits>
 
+#include "util/fused_cpu.h"
+
 namespace tfgram::frontends::detail {
 namespace {
 
 using torch::autograd::AutogradContext;
 using torch::autograd::tensor_list;
 
-// Visits every (b, f, t) of a (B, 1, F, T) layout, examples spread over the threads, with the
-// smaller of the f and t strides innermost so the loop walks memory in order (SincGram's output
-// is (B, 1, F, T) over (B, T, F) memory).
+// Calls body(b, f, t) for every element of x (B, 1, F, T), examples spread over the threads,
+// memory walked in order (util/fused_cpu.h).
 template <typename Body>
 void for_each_element(const torch::Tensor& x, const Body& body) {
-  const int64_t batch = x.size(0), rows = x.size(2), frames = x.size(3);
-  const bool f_inner = x.stride(2) <= x.stride(3);
-  at::parallel_for(0, batch, 1, [&](int64_t first, int64_t last) {
+  at::parallel_for(0, x.size(0), 1, [&](int64_t first, int64_t last) {
     for (int64_t b = first; b < last; ++b) {
-      if (f_inner) {
-        for (int64_t t = 0; t < frames; ++t)
-          for (int64_t f = 0; f < rows; ++f) body(b, f, t);
-      } else {
-        for (int64_t f = 0; f < rows; ++f)
-          for (int64_t t = 0; t < frames; ++t) body(b, f, t);
-      }
+      util::detail::for_each_in_example(x, [&](int64_t, int64_t f, int64_t t) { body(b, f, t); });
     }
   });
 }
 
-template <typename Real>
-struct Strided {  // element (b, f, t) of a (B, 1, F, T) tensor with any strides
-  Real* data;
-  int64_t sb, sf, st;
-  explicit Strided(const torch::Tensor& t)
-      : data(t.data_ptr<Real>()), sb(t.stride(0)), sf(t.stride(2)), st(t.stride(3)) {}
-  Real& operator()(int64_t b, int64_t f, int64_t t) const { return data[b * sb + f * sf + t * st]; }
-};
+using util::detail::Strided4;
 
 template <typename Real>
 void forward_cpu(const torch::Tensor& x, const torch::Tensor& a, const torch::Tensor& s, torch::Tensor& out) {
-  const Strided<Real> xs(x), os(out);
+  const Strided4<Real> xs(x), os(out);
   const Real* ap = a.data_ptr<Real>();
   const Real* sp = s.data_ptr<Real>();
   const int64_t rows = x.size(2);
   for_each_element(x, [&](int64_t b, int64_t f, int64_t t) {
-    const Real v = xs(b, f, t);
+    const Real v = xs(b, 0, f, t);
     const Real p = v * ap[b * rows + f];
     const Real q = v * sp[b * rows + f];
     // torch::maximum propagates NaN.
-    os(b, f, t) = (std::isnan(p) || std::isnan(q)) ? std::numeric_limits<Real>::quiet_NaN() : (p >= q ? p : q);
+    os(b, 0, f, t) = (std::isnan(p) || std::isnan(q)) ? std::numeric_limits<Real>::quiet_NaN() : (p >= q ? p : q);
   });
 }
 
 template <typename Real>
 void backward_cpu(const torch::Tensor& x, const torch::Tensor& a, const torch::Tensor& s, const torch::Tensor& grad,
                   torch::Tensor& dx, torch::Tensor& da, torch::Tensor& ds) {
-  const Strided<Real> xs(x), gs(grad), dxs(dx);
+  const Strided4<Real> xs(x), gs(grad), dxs(dx);
   const Real* ap = a.data_ptr<Real>();
   const Real* sp = s.data_ptr<Real>();
   Real* dap = da.data_ptr<Real>();  // zero-initialised; (b, f) only touched by b's thread
@@ -67,21 +53,17 @@ void backward_cpu(const torch::Tensor& x, const torch::Tensor& a, const torch::T
   const int64_t rows = x.size(2);
   for_each_element(x, [&](int64_t b, int64_t f, int64_t t) {
     const int64_t i = b * rows + f;
-    const Real v = xs(b, f, t);
-    const Real g = gs(b, f, t);
+    const Real v = xs(b, 0, f, t);
+    const Real g = gs(b, 0, f, t);
     const Real p = v * ap[i];
     const Real q = v * sp[i];
     // The branch that won takes the gradient; a tie splits it, as torch::maximum's backward does.
     const Real wa = p > q ? Real(1) : (p < q ? Real(0) : Real(0.5));
     const Real ws = 1 - wa;
-    dxs(b, f, t) = g * (wa * ap[i] + ws * sp[i]);
+    dxs(b, 0, f, t) = g * (wa * ap[i] + ws * sp[i]);
     dap[i] += wa * g * v;
     dsp[i] += ws * g * v;
   });
-}
-
-bool fused(const torch::Tensor& x) {
-  return x.device().is_cpu() && (x.scalar_type() == torch::kFloat32 || x.scalar_type() == torch::kFloat64);
 }
 
 struct GatedMaxout : torch::autograd::Function<GatedMaxout> {
@@ -120,7 +102,8 @@ struct GatedMaxout : torch::autograd::Function<GatedMaxout> {
 torch::Tensor gated_maxout(const torch::Tensor& x, const torch::Tensor& a, const torch::Tensor& s) {
   const auto gate_a = a.reshape({x.size(0), x.size(2)});
   const auto gate_s = s.reshape({x.size(0), x.size(2)});
-  if (!fused(x) || gate_a.scalar_type() != x.scalar_type() || gate_s.scalar_type() != x.scalar_type()) {
+  if (!util::detail::fused_cpu_supports(x) || gate_a.scalar_type() != x.scalar_type() ||
+      gate_s.scalar_type() != x.scalar_type()) {
     return torch::maximum(x * gate_a.unsqueeze(1).unsqueeze(-1), x * gate_s.unsqueeze(1).unsqueeze(-1));
   }
   return GatedMaxout::apply(x, gate_a.contiguous(), gate_s.contiguous());

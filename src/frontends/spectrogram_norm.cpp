@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "tfgram/util/check.h"
+#include "util/fused_cpu.h"
 
 namespace tfgram::frontends {
 namespace {
@@ -16,47 +17,19 @@ using torch::autograd::AutogradContext;
 using torch::autograd::tensor_list;
 
 // The per-frequency statistics (over C and T for each (b, f), the default) on CPU float32/float64
-// as explicit loops: examples spread over the threads, the smaller of the f and t strides
-// innermost (SincGram's output is (B, C, F, T) over (B, C, T, F) memory), sums in double.
-// ATen's reductions over the strided T axis of that layout cost more than the arithmetic.
+// as explicit loops (util/fused_cpu.h): examples spread over the threads, memory walked in order,
+// sums in double. ATen's reductions over the strided T axis of SincGram's layout cost more than
+// the arithmetic.
 bool per_frequency_fused(const torch::Tensor& x, const std::vector<int64_t>& dims) {
-  return x.device().is_cpu() && (x.scalar_type() == torch::kFloat32 || x.scalar_type() == torch::kFloat64) &&
-         dims == std::vector<int64_t>{1, 3};
+  return util::detail::fused_cpu_supports(x) && dims == std::vector<int64_t>{1, 3};
 }
-
-template <typename Body>
-void for_each_in_example(const torch::Tensor& x, int64_t b, const Body& body) {
-  const int64_t channels = x.size(1), rows = x.size(2), frames = x.size(3);
-  const bool f_inner = x.stride(2) <= x.stride(3);
-  for (int64_t c = 0; c < channels; ++c) {
-    if (f_inner) {
-      for (int64_t t = 0; t < frames; ++t)
-        for (int64_t f = 0; f < rows; ++f) body(c, f, t);
-    } else {
-      for (int64_t f = 0; f < rows; ++f)
-        for (int64_t t = 0; t < frames; ++t) body(c, f, t);
-    }
-  }
-  (void)b;
-}
-
-template <typename Real>
-struct View4 {  // element (b, c, f, t) with any strides
-  Real* data;
-  int64_t s0, s1, s2, s3;
-  explicit View4(const torch::Tensor& t)
-      : data(t.data_ptr<Real>()), s0(t.stride(0)), s1(t.stride(1)), s2(t.stride(2)), s3(t.stride(3)) {}
-  Real& operator()(int64_t b, int64_t c, int64_t f, int64_t t) const {
-    return data[b * s0 + c * s1 + f * s2 + t * s3];
-  }
-};
 
 // y = (x − mean)/(σ + eps), σ = sqrt(var + tiny) per (b, f); fills y and sigma (B, 1, F, 1).
 template <typename Real>
 void standardize_forward(const torch::Tensor& x, double eps, double tiny, torch::Tensor& y, torch::Tensor& sigma) {
   const int64_t rows = x.size(2);
   const double count = static_cast<double>(x.size(1) * x.size(3));
-  const View4<Real> xs(x), ys(y);
+  const util::detail::Strided4<Real> xs(x), ys(y);
   Real* sig = sigma.data_ptr<Real>();
   at::parallel_for(0, x.size(0), 1, [&](int64_t first, int64_t last) {
     std::vector<double> mean(rows), sq(rows);
@@ -64,9 +37,9 @@ void standardize_forward(const torch::Tensor& x, double eps, double tiny, torch:
     for (int64_t b = first; b < last; ++b) {
       std::fill(mean.begin(), mean.end(), 0.0);
       std::fill(sq.begin(), sq.end(), 0.0);
-      for_each_in_example(x, b, [&](int64_t c, int64_t f, int64_t t) { mean[f] += xs(b, c, f, t); });
+      util::detail::for_each_in_example(x, [&](int64_t c, int64_t f, int64_t t) { mean[f] += xs(b, c, f, t); });
       for (int64_t f = 0; f < rows; ++f) mean[f] /= count;
-      for_each_in_example(x, b, [&](int64_t c, int64_t f, int64_t t) {
+      util::detail::for_each_in_example(x, [&](int64_t c, int64_t f, int64_t t) {
         const double d = xs(b, c, f, t) - mean[f];
         sq[f] += d * d;
       });
@@ -76,7 +49,7 @@ void standardize_forward(const torch::Tensor& x, double eps, double tiny, torch:
         scale[f] = Real(1) / (sd + static_cast<Real>(eps));
         centre[f] = static_cast<Real>(mean[f]);
       }
-      for_each_in_example(x, b, [&](int64_t c, int64_t f, int64_t t) {
+      util::detail::for_each_in_example(x, [&](int64_t c, int64_t f, int64_t t) {
         ys(b, c, f, t) = (xs(b, c, f, t) - centre[f]) * scale[f];
       });
     }
@@ -89,7 +62,7 @@ void standardize_backward(const torch::Tensor& y, const torch::Tensor& sigma, co
                           torch::Tensor& dx) {
   const int64_t rows = y.size(2);
   const double count = static_cast<double>(y.size(1) * y.size(3));
-  const View4<Real> ys(y), gs(g), dxs(dx);
+  const util::detail::Strided4<Real> ys(y), gs(g), dxs(dx);
   const Real* sig = sigma.data_ptr<Real>();
   at::parallel_for(0, y.size(0), 1, [&](int64_t first, int64_t last) {
     std::vector<double> sum_g(rows), sum_gy(rows);
@@ -97,7 +70,7 @@ void standardize_backward(const torch::Tensor& y, const torch::Tensor& sigma, co
     for (int64_t b = first; b < last; ++b) {
       std::fill(sum_g.begin(), sum_g.end(), 0.0);
       std::fill(sum_gy.begin(), sum_gy.end(), 0.0);
-      for_each_in_example(y, b, [&](int64_t c, int64_t f, int64_t t) {
+      util::detail::for_each_in_example(y, [&](int64_t c, int64_t f, int64_t t) {
         const double gv = gs(b, c, f, t);
         sum_g[f] += gv;
         sum_gy[f] += gv * ys(b, c, f, t);
@@ -108,7 +81,7 @@ void standardize_backward(const torch::Tensor& y, const torch::Tensor& sigma, co
         mean_g[f] = static_cast<Real>(sum_g[f] / count);
         k[f] = static_cast<Real>(sum_gy[f] / (sd * (count - 1.0)));
       }
-      for_each_in_example(y, b, [&](int64_t c, int64_t f, int64_t t) {
+      util::detail::for_each_in_example(y, [&](int64_t c, int64_t f, int64_t t) {
         dxs(b, c, f, t) = (gs(b, c, f, t) - mean_g[f]) * r[f] - k[f] * ys(b, c, f, t);
       });
     }
