@@ -4,11 +4,14 @@
 #include <unistd.h>
 
 #include <climits>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
 #include "commands.h"
 #include "tfgram/experiment/experiment.h"
+#include "tfgram/experiment/table.h"
+#include "tfgram/util/atomic_file.h"
 
 namespace tfgram::cli {
 namespace {
@@ -51,7 +54,13 @@ int run(const ExperimentArgs& args) {
   if (!args.quiet) options.log = &std::cerr;
   const auto summary = experiment::run_experiment(config, options);
   std::cout << config.output << ": " << summary.trials << " trials (" << summary.skipped << " already done, "
-            << summary.trained << " trained); results.csv, table.md, index.html\n";
+            << summary.trained << " trained)\n\n";
+  // The paper-style table (the same as table.md), then where everything else is.
+  const std::string csv_path = config.output + "/results.csv";
+  std::cout << experiment::results_table(experiment::parse_csv(util::read_file(csv_path), csv_path)).markdown() << "\n";
+  const auto folder = std::filesystem::absolute(config.output).lexically_normal().string();
+  std::cout << "results: " << folder << "/results.csv\n";
+  if (options.report) std::cout << "report:  " << folder << "/index.html (table.md, table.tex, figures/)\n";
   return 0;
 }
 

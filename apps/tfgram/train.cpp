@@ -38,7 +38,7 @@ const bool registered = register_command(
       auto args = std::make_shared<TrainArgs>();
       command.add_option("-c,--config", args->config, "YAML run config (see configs/ and docs/config.md)")
           ->check(CLI::ExistingFile);
-      command.add_option("-s,--set", args->set, "override a config key: key=value (repeatable), e.g. train.lr_tf=0.5")
+      command.add_option("-s,--set", args->set, "override a config key: key=value (repeatable), e.g. train.lr.lambd=0.5")
           ->type_name("KEY=VALUE");
       command.add_option("-o,--output", args->output, "run folder (overrides the config's output)");
       command.add_flag("-q,--quiet", args->quiet, "no progress output");

@@ -21,7 +21,9 @@ void DEGramImpl::reset() {
                                                         .init(options.init())
                                                         .f_min(options.f_min())
                                                         .f_max(options.f_max())
-                                                        .eps(options.eps())));
+                                                        .eps(options.eps())
+                                                        .constraint(options.constraint())
+                                                        .min_bandwidth_hz(options.min_bandwidth_hz())));
   }
   if (options.attention()) {
     // Sized from what actually reaches it (the published layer hard-wires 64).

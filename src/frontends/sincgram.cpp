@@ -66,6 +66,17 @@ SincGramInit parse_sincgram_init(const std::string& name) {
 
 const char* to_string(SincGramInit init) { return init == SincGramInit::kMel ? "mel" : "random"; }
 
+SincGramConstraint parse_sincgram_constraint(const std::string& name) {
+  if (name == "project") return SincGramConstraint::kProject;
+  if (name == "none") return SincGramConstraint::kNone;
+  throw std::invalid_argument(
+      util::concat("SincGram constraint: expected 'project' or 'none', got '", name, "'"));
+}
+
+const char* to_string(SincGramConstraint constraint) {
+  return constraint == SincGramConstraint::kProject ? "project" : "none";
+}
+
 SincGramImpl::SincGramImpl(SincGramOptions options_) : options(std::move(options_)) { reset(); }
 
 void SincGramImpl::reset() {
@@ -85,6 +96,12 @@ void SincGramImpl::reset() {
   util::require(std::isfinite(f_max) && f_max > options.f_min() && f_max <= nyquist, where,
                 "f_max must lie in (f_min, sample_rate/2] = (", options.f_min(), ", ", nyquist,
                 "], got ", f_max);
+  if (options.min_bandwidth_hz()) {
+    util::require(std::isfinite(*options.min_bandwidth_hz()) && *options.min_bandwidth_hz() > 0 &&
+                      *options.min_bandwidth_hz() < nyquist,
+                  where, "min_bandwidth_hz must lie in (0, sample_rate/2 = ", nyquist, "), got ",
+                  *options.min_bandwidth_hz());
+  }
   const auto shape = std::vector<int64_t>{1, options.filters()};
   freq_centers = register_parameter("freq_centers", torch::zeros(shape, torch::kFloat64));
   bands = register_parameter("bands", torch::zeros(shape, torch::kFloat64));
@@ -159,8 +176,49 @@ torch::Tensor SincGramImpl::center_hz() const {
 }
 
 torch::Tensor SincGramImpl::bandwidth_hz() const {
-  return (beta_from_weight(bands.detach()) * static_cast<double>(options.sample_rate()) / 2.0)
+  return (beta_from_weight(bands.detach()).abs() * static_cast<double>(options.sample_rate()) / 2.0)
       .reshape({-1});
+}
+
+double SincGramImpl::min_bandwidth_hz() const {
+  return options.min_bandwidth_hz().value_or(static_cast<double>(options.sample_rate()) / 2.0 /
+                                             static_cast<double>(options.n_freqs() - 1));
+}
+
+std::vector<RangeEvent> SincGramImpl::constrain_parameters() {
+  torch::NoGradGuard no_grad;
+  const double sr = static_cast<double>(options.sample_rate());
+  const double nyquist = sr / 2.0;
+  const double floor_hz = min_bandwidth_hz();
+  const bool project = options.constraint() == SincGramConstraint::kProject;
+  // Signed β in Hz: the filter's width, negative once β has crossed zero.
+  const auto width = (beta_from_weight(bands) * nyquist).reshape({-1}).to(torch::kCPU);
+  const auto centre = center_hz().to(torch::kCPU);
+  const auto w = width.accessor<double, 1>();
+  const auto c = centre.accessor<double, 1>();
+  std::vector<RangeEvent> events;
+  const auto held = [&](double at) { return project ? util::concat(", held at ", at, " Hz") : std::string(); };
+  for (int64_t f = 0; f < centre.size(0); ++f) {
+    const std::string element = util::concat("filter ", f);
+    if (c[f] < 0.0 || c[f] > nyquist) {
+      const double edge = c[f] < 0.0 ? 0.0 : nyquist;
+      events.push_back({element, "centre left the band [0, sample_rate/2]",
+                        util::concat(c[f], " Hz", held(edge))});
+    }
+    // (The slack keeps a width the projection left at the floor from reading as below it.)
+    if (w[f] < floor_hz * (1.0 - 1e-9)) {
+      events.push_back({element, util::concat("bandwidth collapsed below ", floor_hz, " Hz"),
+                        w[f] <= 0.0 ? util::concat("the width parameter crossed zero (acts as ", -w[f], " Hz)", held(floor_hz))
+                                    : util::concat(w[f], " Hz", held(floor_hz))});
+    }
+  }
+  if (project && !events.empty()) {
+    // Weight-space bounds: c = 4 f/sr − 1 for f in [0, sr/2]; β >= 2·floor/sr.
+    freq_centers.clamp_(-1.0, 1.0);
+    const double mu = 0.25 - 2.0 / static_cast<double>(options.n_freqs());
+    bands.clamp_min_(2.0 * (2.0 * floor_hz / sr) / mu - 1.0);
+  }
+  return events;
 }
 
 void SincGramImpl::pretty_print(std::ostream& stream) const {

@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <stdexcept>
@@ -42,7 +43,20 @@ void WaveformDEGramImpl::pretty_print(std::ostream& stream) const {
 
 // ---- built-in front ends ----
 
+bool ParameterGroup::contains(const std::string& parameter_name) const {
+  for (const auto& member : members) {
+    const bool prefix = !member.empty() && member.back() == '.';
+    if (prefix ? parameter_name.rfind(member, 0) == 0 : parameter_name == member) return true;
+  }
+  return false;
+}
+
 namespace {
+
+// λ is a window width in samples (tens to hundreds): DMEL trains it at 1.0 (SPEC §2.5).
+ParameterGroup lambd_group() {
+  return {"lambd", {"lambd"}, 1.0, "DMEL's Gaussian window width λ (samples)"};
+}
 
 frontends::DMelOptions dmel_options(const ClassifierConfig& c, bool trainable) {
   const auto& g = c.frontend.dmel;
@@ -63,6 +77,7 @@ FeatureShape mel_shape(const ClassifierConfig& c) {
 
 FrontendKind mel_kind(bool fixed) {
   FrontendKind kind;
+  kind.groups = {lambd_group()};
   kind.shape = mel_shape;
   kind.build = [fixed](const ClassifierConfig& c) {
     FrontendParts parts;
@@ -77,6 +92,7 @@ FrontendKind mel_kind(bool fixed) {
 
 FrontendKind dspec_kind() {
   FrontendKind kind;
+  kind.groups = {lambd_group()};
   kind.shape = [](const ClassifierConfig& c) {
     const auto& g = c.frontend.dmel;
     const auto s = dsp::gaussian_spectrogram_shape(c.n_points, g.lambd,
@@ -134,6 +150,8 @@ frontends::DEGramOptions degram_options(const ClassifierConfig& c) {
       .f_min(d.f_min)
       .f_max(d.f_max)
       .eps(d.eps)
+      .constraint(frontends::parse_sincgram_constraint(d.constraint))
+      .min_bandwidth_hz(d.min_bandwidth_hz)
       .reduction_ratio(d.reduction_ratio)
       .strategy(frontends::parse_tfde_strategy(d.strategy))
       .time_excitation(d.time_excitation)
@@ -143,6 +161,10 @@ frontends::DEGramOptions degram_options(const ClassifierConfig& c) {
 
 FrontendKind degram_kind() {
   FrontendKind kind;
+  // Centres, bandwidths and the attention's weights all live near [−1, 1]: at the model's rate,
+  // as with the published release's single optimiser over model.parameters().
+  kind.groups = {{"filterbank", {"degram.sincgram."}, std::nullopt, "SincGram centres and bandwidths"},
+                 {"attention", {"degram.de."}, std::nullopt, "TF-DE attention weights"}};
   kind.shape = [](const ClassifierConfig& c) {
     const auto& d = c.frontend.degram;
     const auto o = stft_options(c);
@@ -288,6 +310,17 @@ void register_backbone_kind(const std::string& name, BackboneKind kind) {
 }
 
 std::vector<std::string> frontend_kinds() { return names_of(frontend_registry()); }
+
+std::vector<std::string> parameter_group_names() {
+  std::vector<std::string> names;
+  for (const auto& [kind_name, kind] : frontend_registry()) {
+    for (const auto& group : kind.groups) {
+      if (std::find(names.begin(), names.end(), group.name) == names.end()) names.push_back(group.name);
+    }
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
 std::vector<std::string> backbone_kinds() { return names_of(backbone_registry()); }
 
 const FrontendKind& frontend_kind(const std::string& name, const std::string& key) {
@@ -311,6 +344,7 @@ ClassifierImpl::ClassifierImpl(ClassifierConfig config) : config_(std::move(conf
   register_module("spectrogram_layer", frontend.ptr());
   log_ = frontend_parts.log;
   frontend_names_ = std::move(frontend_parts.names);
+  groups_ = frontend_entry.groups;
 
   auto backbone_parts = backbone_entry.build(config_, shape_);
   backbone = std::move(backbone_parts.module);
@@ -346,6 +380,38 @@ std::vector<torch::Tensor> ClassifierImpl::frontend_parameters() const {
 
 std::vector<torch::Tensor> ClassifierImpl::model_parameters() const {
   return backbone.ptr()->parameters();
+}
+
+std::vector<std::pair<ParameterGroup, std::vector<torch::Tensor>>> ClassifierImpl::frontend_groups() const {
+  std::vector<std::pair<ParameterGroup, std::vector<torch::Tensor>>> out;
+  for (const auto& group : groups_) out.emplace_back(group, std::vector<torch::Tensor>{});
+  for (const auto& item : frontend.ptr()->named_parameters()) {
+    std::vector<size_t> owners;
+    for (size_t g = 0; g < groups_.size(); ++g) {
+      if (groups_[g].contains(item.key())) owners.push_back(g);
+    }
+    if (owners.size() != 1) {
+      throw std::logic_error(util::concat("front-end kind '", config_.frontend.kind, "': parameter '", item.key(),
+                                          "' belongs to ", owners.size(),
+                                          " parameter groups; its registration must put it in exactly one"));
+    }
+    out[owners.front()].second.push_back(item.value());
+  }
+  out.erase(std::remove_if(out.begin(), out.end(), [](const auto& g) { return g.second.empty(); }), out.end());
+  return out;
+}
+
+std::vector<frontends::RangeEvent> ClassifierImpl::constrain_frontend() {
+  std::vector<frontends::RangeEvent> events;
+  for (const auto& item : frontend.ptr()->named_modules("", /*include_self=*/true)) {
+    if (auto* constrained = dynamic_cast<frontends::RangeConstrained*>(item.value().get())) {
+      for (auto& event : constrained->constrain_parameters()) {
+        event.element = (item.key().empty() ? "" : item.key() + " ") + event.element;
+        events.push_back(std::move(event));
+      }
+    }
+  }
+  return events;
 }
 
 std::optional<double> ClassifierImpl::lambd() const {

@@ -86,6 +86,13 @@ void validate_degram(const ClassifierConfig& c) {
   parse_key("frontend.degram.init", [&] { frontends::parse_sincgram_init(d.init); });
   validate_band(d.f_min, d.f_max, c.sample_rate, "frontend.degram");
   require_key(std::isfinite(d.eps) && d.eps > 0, "frontend.degram.eps", "must be > 0, got ", d.eps);
+  parse_key("frontend.degram.constraint", [&] { frontends::parse_sincgram_constraint(d.constraint); });
+  if (d.min_bandwidth_hz) {
+    const double nyquist = static_cast<double>(c.sample_rate) / 2.0;
+    require_key(std::isfinite(*d.min_bandwidth_hz) && *d.min_bandwidth_hz > 0 && *d.min_bandwidth_hz < nyquist,
+                "frontend.degram.min_bandwidth_hz", "must lie in (0, sample_rate/2 = ", nyquist, ") Hz, got ",
+                *d.min_bandwidth_hz);
+  }
   require_key(std::isfinite(d.reduction_ratio) && d.reduction_ratio > 0 && d.reduction_ratio <= 1,
               "frontend.degram.reduction_ratio", "must lie in (0, 1], got ", d.reduction_ratio);
   parse_key("frontend.degram.strategy", [&] { frontends::parse_tfde_strategy(d.strategy); });
@@ -200,6 +207,8 @@ json to_json_value(const ClassifierConfig& c) {
                  {"f_min", d.f_min},
                  {"f_max", optional_json(d.f_max)},
                  {"eps", d.eps},
+                 {"constraint", d.constraint},
+                 {"min_bandwidth_hz", optional_json(d.min_bandwidth_hz)},
                  {"reduction_ratio", d.reduction_ratio},
                  {"strategy", d.strategy},
                  {"time_excitation", d.time_excitation},
@@ -262,6 +271,8 @@ ClassifierConfig from_json_value(const json& root) {
     r.get("f_min", d.f_min);
     r.get("f_max", d.f_max);
     r.get("eps", d.eps);
+    r.get("constraint", d.constraint);
+    r.get("min_bandwidth_hz", d.min_bandwidth_hz);
     r.get("reduction_ratio", d.reduction_ratio);
     r.get("strategy", d.strategy);
     r.get("time_excitation", d.time_excitation);

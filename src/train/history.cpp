@@ -4,6 +4,7 @@
 #include <iomanip>
 #include <nlohmann/json.hpp>
 #include <numeric>
+#include <set>
 #include <sstream>
 
 #include "json_optional.h"
@@ -32,7 +33,7 @@ std::string History::to_json(int indent) const {
                     {"valid_loss", e.valid_loss},
                     {"valid_accuracy", e.valid_accuracy},
                     {"lr_model", e.lr_model},
-                    {"lr_tf", e.lr_tf},
+                    {"lr_frontend", e.lr_frontend},
                     {"lambd", optional_json(e.lambd)},
                     {"window_ms", optional_json(e.window_ms)},
                     {"center_hz", e.center_hz},
@@ -53,7 +54,7 @@ History History::from_json(const std::string& text) {
     e.valid_loss = row.at("valid_loss").get<double>();
     e.valid_accuracy = row.at("valid_accuracy").get<double>();
     e.lr_model = row.at("lr_model").get<double>();
-    e.lr_tf = row.at("lr_tf").get<double>();
+    e.lr_frontend = row.at("lr_frontend").get<std::map<std::string, double>>();
     e.lambd = optional_from(row.at("lambd"));
     e.window_ms = optional_from(row.at("window_ms"));
     e.center_hz = row.at("center_hz").get<std::vector<double>>();
@@ -67,11 +68,20 @@ History History::from_json(const std::string& text) {
 std::string History::to_csv() const {
   std::ostringstream out;
   out << std::setprecision(8);
-  out << "epoch,train_loss,train_accuracy,valid_loss,valid_accuracy,lr_model,lr_tf,lambd,window_ms,"
-         "mean_center_hz,mean_bandwidth_hz,seconds\n";
+  std::set<std::string> groups;
+  for (const auto& e : epochs) {
+    for (const auto& [group, rate] : e.lr_frontend) groups.insert(group);
+  }
+  out << "epoch,train_loss,train_accuracy,valid_loss,valid_accuracy,lr_model,";
+  for (const auto& group : groups) out << "lr_" << group << ',';
+  out << "lambd,window_ms,mean_center_hz,mean_bandwidth_hz,seconds\n";
   for (const auto& e : epochs) {
     out << e.epoch << ',' << e.train_loss << ',' << e.train_accuracy << ',' << e.valid_loss << ','
-        << e.valid_accuracy << ',' << e.lr_model << ',' << e.lr_tf << ',';
+        << e.valid_accuracy << ',' << e.lr_model << ',';
+    for (const auto& group : groups) {
+      if (const auto found = e.lr_frontend.find(group); found != e.lr_frontend.end()) out << found->second;
+      out << ',';
+    }
     if (e.lambd) out << *e.lambd;
     out << ',';
     if (e.window_ms) out << *e.window_ms;

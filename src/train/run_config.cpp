@@ -98,7 +98,7 @@ const std::map<std::string, Field>& fields() {
       TFGRAM_FIELD("data.split.valid_fraction", data.split.valid_fraction),
       TFGRAM_FIELD("train.optimizer", train.optimizer),
       TFGRAM_FIELD("train.lr_model", train.lr_model),
-      TFGRAM_FIELD("train.lr_tf", train.lr_tf),
+      TFGRAM_FIELD("train.lr_tf", train.lr_tf),  // train.lr.<group> are set by RunConfig::set
       TFGRAM_FIELD("train.momentum", train.momentum),
       TFGRAM_FIELD("train.batch_size", train.batch_size),
       TFGRAM_FIELD("train.max_epochs", train.max_epochs),
@@ -196,6 +196,26 @@ void RunConfig::set(const std::string& key, const std::string& value) {
     model.set(key.substr(6), value);
     return;
   }
+  if (key == "train.lr" || key.rfind("train.lr.", 0) == 0) {
+    const auto groups = models::parameter_group_names();
+    std::string known;
+    for (const auto& g : groups) known += (known.empty() ? "train.lr." : ", train.lr.") + g;
+    util::require(key != "train.lr", "config key 'train.lr'", "is a group of one rate per front-end parameter group (",
+                  known, "); the backbone's rate is train.lr_model");
+    const std::string group = key.substr(9);
+    if (std::find(groups.begin(), groups.end(), group) == groups.end()) {
+      throw std::invalid_argument(concat("unknown config key '", key, "': front-end parameter groups are ", known));
+    }
+    const json parsed = parse_value(value);
+    if (parsed.is_null()) {
+      train.lr.erase(group);
+      return;
+    }
+    double rate = 0;
+    assign(rate, parsed, key);
+    train.lr[group] = rate;
+    return;
+  }
   const auto found = fields().find(key);
   if (found == fields().end()) {
     throw std::invalid_argument(concat("unknown config key '", key, "' (model.* keys follow the model "
@@ -209,7 +229,14 @@ void RunConfig::set(const std::string& key, const std::string& value) {
 std::vector<std::string> RunConfig::keys() {
   std::vector<std::string> names;
   for (const auto& [name, field] : fields()) names.push_back(name);
+  for (const auto& group : models::parameter_group_names()) names.push_back("train.lr." + group);
   return names;
+}
+
+double TrainConfig::rate_of(const models::ParameterGroup& group) const {
+  if (const auto found = lr.find(group.name); found != lr.end()) return found->second;
+  if (lr_tf) return *lr_tf;
+  return group.default_lr.value_or(lr_model);
 }
 
 void RunConfig::finalize() {
@@ -249,8 +276,14 @@ void RunConfig::Validate() const {
   require_one_of("train.optimizer", train.optimizer, {"adam", "sgd"});
   util::require(std::isfinite(train.lr_model) && train.lr_model > 0, where("train.lr_model").c_str(),
                 "expected > 0, got ", train.lr_model);
-  util::require(std::isfinite(train.lr_tf) && train.lr_tf >= 0, where("train.lr_tf").c_str(), "expected >= 0, got ",
-                train.lr_tf);
+  if (train.lr_tf) {
+    util::require(std::isfinite(*train.lr_tf) && *train.lr_tf >= 0, where("train.lr_tf").c_str(),
+                  "expected >= 0, got ", *train.lr_tf);
+  }
+  for (const auto& [group, rate] : train.lr) {
+    util::require(std::isfinite(rate) && rate >= 0, concat("config key 'train.lr.", group, "'").c_str(),
+                  "expected >= 0, got ", rate);
+  }
   util::require(std::isfinite(train.momentum) && train.momentum >= 0 && train.momentum < 1,
                 where("train.momentum").c_str(), "expected a value in [0, 1), got ", train.momentum);
   util::require(train.batch_size >= 1, where("train.batch_size").c_str(), "expected >= 1, got ", train.batch_size);
@@ -280,6 +313,7 @@ std::string RunConfig::to_json(int indent) const {
     }
     (*node)[key.substr(start)] = field.get(*this);
   }
+  out["train"]["lr"] = train.lr;
   return out.dump(indent);
 }
 

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <iostream>
 #include <limits>
+#include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "tfgram/data/loader.h"
@@ -53,8 +55,22 @@ void describe_frontend(const models::ClassifierImpl& model, EpochRecord& record)
   }
 }
 
+// Each front-end group's rate, 0 for a group that does not train (frozen front end or rate 0);
+// its parameters stop requiring gradients.
+std::map<std::string, double> frontend_rates(const RunConfig& config, models::ClassifierImpl& model) {
+  std::map<std::string, double> rates;
+  const bool trainable = config.model.frontend_trainable();
+  for (auto& [group, parameters] : model.frontend_groups()) {
+    const double rate = trainable ? config.train.rate_of(group) : 0.0;
+    for (auto& p : parameters) p.set_requires_grad(rate > 0);
+    rates[group.name] = rate;
+  }
+  return rates;
+}
+
+// One optimiser group for the backbone at lr_model and one per training front-end group at its rate.
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(const RunConfig& config, models::ClassifierImpl& model,
-                                                        bool frontend_trains) {
+                                                        const std::map<std::string, double>& rates) {
   const auto& t = config.train;
   const auto options = [&](double lr) -> std::unique_ptr<torch::optim::OptimizerOptions> {
     if (t.optimizer == "sgd") return std::make_unique<torch::optim::SGDOptions>(torch::optim::SGDOptions(lr).momentum(t.momentum));
@@ -62,8 +78,10 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const RunConfig& config,
   };
   std::vector<torch::optim::OptimizerParamGroup> groups;
   groups.emplace_back(model.model_parameters(), options(t.lr_model));
-  auto frontend = model.frontend_parameters();
-  if (frontend_trains && !frontend.empty()) groups.emplace_back(frontend, options(t.lr_tf));
+  for (auto& [group, parameters] : model.frontend_groups()) {
+    const double rate = rates.at(group.name);
+    if (rate > 0) groups.emplace_back(parameters, options(rate));
+  }
   if (t.optimizer == "sgd") return std::make_unique<torch::optim::SGD>(groups, torch::optim::SGDOptions(t.lr_model));
   return std::make_unique<torch::optim::Adam>(groups, torch::optim::AdamOptions(t.lr_model));
 }
@@ -76,11 +94,15 @@ struct TrainerState {
   std::optional<double> initial_lambd;
   double seconds = 0;
   History history;
+  /// Front-end range warnings already given ("<element>: <problem>: <detail>"), each once.
+  std::vector<std::string> warnings;
+  std::set<std::string> warned;  // "<element>: <problem>" of each, not stored (rebuilt on load)
 
   std::string to_json() const {
     return json{{"best_valid_loss", best_valid_loss}, {"best_valid_accuracy", best_valid_accuracy},
                 {"best_epoch", best_epoch}, {"bad_epochs", bad_epochs},
                 {"initial_lambd", optional_json(initial_lambd)}, {"seconds", seconds},
+                {"warnings", warnings}, {"warned", warned},
                 {"history", json::parse(history.to_json())}}
         .dump();
   }
@@ -93,6 +115,8 @@ struct TrainerState {
     s.bad_epochs = in.at("bad_epochs").get<int64_t>();
     s.initial_lambd = optional_from(in.at("initial_lambd"));
     s.seconds = in.at("seconds").get<double>();
+    s.warnings = in.value("warnings", std::vector<std::string>{});
+    s.warned = in.value("warned", std::set<std::string>{});
     s.history = History::from_json(in.at("history").dump());
     return s;
   }
@@ -122,6 +146,7 @@ std::string RunResult::to_json(int indent) const {
               {"learned_window_ms", optional_json(learned_window_ms)},
               {"center_hz", center_hz},
               {"bandwidth_hz", bandwidth_hz},
+              {"warnings", warnings},
               {"seconds", seconds}}
       .dump(indent);
 }
@@ -144,6 +169,7 @@ RunResult RunResult::from_json(const std::string& text) {
   r.learned_window_ms = optional_from(in.at("learned_window_ms"));
   r.center_hz = in.at("center_hz").get<std::vector<double>>();
   r.bandwidth_hz = in.at("bandwidth_hz").get<std::vector<double>>();
+  r.warnings = in.value("warnings", std::vector<std::string>{});
   r.seconds = in.at("seconds").get<double>();
   return r;
 }
@@ -216,9 +242,8 @@ RunResult run_training(RunConfig config, std::shared_ptr<const data::Dataset> da
   torch::manual_seed(config.train.seed);
   models::Classifier model(config.model);
   model->to(device);
-  const bool frontend_trains = config.model.frontend_trainable() && config.train.lr_tf > 0;
-  for (auto& p : model->frontend_parameters()) p.set_requires_grad(frontend_trains);
-  auto optimizer = make_optimizer(config, *model, frontend_trains);
+  const auto rates = frontend_rates(config, *model);
+  auto optimizer = make_optimizer(config, *model, rates);
 
   CheckpointMeta meta;
   meta.config = config;
@@ -268,6 +293,12 @@ RunResult run_training(RunConfig config, std::shared_ptr<const data::Dataset> da
       optimizer->zero_grad();
       loss.backward();
       optimizer->step();
+      for (const auto& event : model->constrain_frontend()) {
+        // Reported once per element and kind of problem, however often it recurs.
+        if (!state.warned.insert(event.element + ": " + event.problem).second) continue;
+        state.warnings.push_back(event.element + ": " + event.problem + ": " + event.detail);
+        progress.message("warning: epoch " + std::to_string(epoch) + ": " + state.warnings.back());
+      }
       const auto n = labels.size(0);
       loss_sum += loss.item<double>() * static_cast<double>(n);
       correct += logits.argmax(1).eq(labels).sum().item<int64_t>();
@@ -284,7 +315,7 @@ RunResult run_training(RunConfig config, std::shared_ptr<const data::Dataset> da
     record.valid_loss = valid.loss;
     record.valid_accuracy = valid.accuracy;
     record.lr_model = config.train.lr_model;
-    record.lr_tf = frontend_trains ? config.train.lr_tf : 0.0;
+    record.lr_frontend = rates;
     describe_frontend(*model, record);
     record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     state.seconds += record.seconds;
@@ -331,6 +362,7 @@ RunResult run_training(RunConfig config, std::shared_ptr<const data::Dataset> da
   result.learned_window_ms = best.window_ms;
   result.center_hz = best.center_hz;
   result.bandwidth_hz = best.bandwidth_hz;
+  result.warnings = state.warnings;
   result.seconds = state.seconds;
   util::write_file_atomic(path("result.json"), result.to_json());
   progress.message("best epoch " + std::to_string(result.best_epoch) + ": test accuracy " +

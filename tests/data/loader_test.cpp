@@ -134,13 +134,21 @@ TEST_F(DataLoader, WorkerErrorsReachTheConsumerAtTheirBatch) {
 TEST_F(DataLoader, PrefetchIsBoundedAndShutdownIsClean) {
   const auto data = numbered();
   {
+    // Waits for the count to be reached (a loaded machine may schedule the workers late), then
+    // checks that it stays there.
+    const auto settles_at = [&](int expected) {
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+      while (data->reads() < expected && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      return data->reads();
+    };
     Loader loader(data, LoaderOptions().batch_size(1).workers(3).prefetch(2));
     loader.start_epoch(0);
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    EXPECT_EQ(data->reads(), 2);  // two batches built ahead, then the workers wait
+    EXPECT_EQ(settles_at(2), 2);  // two batches built ahead, then the workers wait
     loader.next();
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    EXPECT_EQ(data->reads(), 3);
+    EXPECT_EQ(settles_at(3), 3);
     // Destroyed mid-epoch with workers waiting: must not hang.
   }
   {

@@ -117,8 +117,9 @@ TEST_F(DEGramTest, NormalisationGradientMatchesTheComposedFormula) {
     const auto reference = (b - b.mean(dims, true)) /
                            (torch::sqrt(torch::var(b, dims, /*unbiased=*/true, true) + tiny) + 1e-7);
     (reference * upstream).sum().backward();
-    EXPECT_TRUE(all_close(out, reference, 1e-12, 1e-12)) << "freq_norm " << freq_norm;
-    EXPECT_TRUE(all_close(a.grad(), b.grad(), 1e-9, 1e-9)) << "freq_norm " << freq_norm;
+    // The fused pass sums in another order than ATen's reductions: scale the absolute part.
+    EXPECT_TRUE(close_scaled(out, reference, 1e-12, 1e-12)) << "freq_norm " << freq_norm;
+    EXPECT_TRUE(close_scaled(a.grad(), b.grad(), 1e-9, 1e-12)) << "freq_norm " << freq_norm;
     EXPECT_TRUE(all_finite(a.grad()));
   }
 }

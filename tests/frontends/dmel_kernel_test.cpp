@@ -52,9 +52,10 @@ void expect_kernel_equals_autograd(const Case& c, bool with_filterbank, bool gen
   const std::string what = std::string(dsp::to_string(c.mode)) + " lambda " + std::to_string(c.lambd) +
                            (c.normalize ? " normalized" : "") + (with_filterbank ? " mel" : "") +
                            (generic ? " (ATen path)" : " (fused path)");
-  EXPECT_TRUE(all_close(out_k, out_a, 1e-10, 1e-10)) << what;
-  EXPECT_TRUE(all_close(dl_k, dl_a, 1e-9, 1e-12)) << what;
-  EXPECT_TRUE(all_close(dx_k, dx_a, 1e-9, 1e-12)) << what;
+  // FFTW against ATen's FFT: different summation orders, so the absolute part scales with the data.
+  EXPECT_TRUE(close_scaled(out_k, out_a, 1e-10, 1e-12)) << what;
+  EXPECT_TRUE(close_scaled(dl_k, dl_a, 1e-9, 1e-12)) << what;
+  EXPECT_TRUE(close_scaled(dx_k, dx_a, 1e-9, 1e-12)) << what;
 }
 
 TEST(DMelKernel, AnalyticGradientsEqualAutogradFullMode) {

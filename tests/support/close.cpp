@@ -27,6 +27,12 @@ namespace tfgram::testing {
   return ::testing::AssertionFailure() << out.str();
 }
 
+::testing::AssertionResult close_scaled(const torch::Tensor& actual, const torch::Tensor& expected, double rtol,
+                                        double atol_scale) {
+  const double scale = expected.numel() == 0 ? 0.0 : expected.detach().abs().max().item<double>();
+  return all_close(actual, expected, rtol, atol_scale * scale);
+}
+
 ::testing::AssertionResult close_f32(const torch::Tensor& actual, const torch::Tensor& expected) {
   const double scale = std::max(1.0, expected.detach().abs().max().item<double>());
   return all_close(actual, expected, 1e-4, 1e-5 * scale);
@@ -35,6 +41,11 @@ namespace tfgram::testing {
 ::testing::AssertionResult close_f64(const torch::Tensor& actual, const torch::Tensor& expected) {
   const double scale = expected.detach().abs().max().item<double>();
   return all_close(actual, expected, 1e-6, 1e-12 * scale);
+}
+
+::testing::AssertionResult close_f64_gradient(const torch::Tensor& actual, const torch::Tensor& expected) {
+  const double scale = expected.detach().abs().max().item<double>();
+  return all_close(actual, expected, 1e-6, 1e-6 * scale);
 }
 
 bool all_finite(const torch::Tensor& t) { return torch::isfinite(t.detach()).all().item<bool>(); }

@@ -27,7 +27,8 @@ output: runs/x
   EXPECT_EQ(config.data.root, "../shared/data/fsdd");
   EXPECT_EQ(config.data.split.test_folds, (std::vector<int64_t>{1, 2}));
   EXPECT_EQ(config.train.optimizer, "sgd");
-  EXPECT_DOUBLE_EQ(config.train.lr_tf, 0.5);
+  ASSERT_TRUE(config.train.lr_tf);
+  EXPECT_DOUBLE_EQ(*config.train.lr_tf, 0.5);
   config.finalize();
   EXPECT_NEAR(config.model.frontend.dmel.lambd, 0.010 * 8000 / 6.0, 1e-12);  // window_ms → λ
 }

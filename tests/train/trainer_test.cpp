@@ -32,7 +32,7 @@ data:
   kind: pulses
   pulses: {examples: 600, sigma: 6.38, noise_std: 0.5, seed: 3}
   split: {kind: random, seed: 1}
-train: {optimizer: sgd, lr_model: 0.001, lr_tf: 1.0, batch_size: 128, max_epochs: 3, patience: 10, seed: 5}
+train: {optimizer: sgd, lr_model: 0.001, lr: {lambd: 1.0}, batch_size: 128, max_epochs: 3, patience: 10, seed: 5}
 )");
   config.output = output;
   return config;
@@ -136,10 +136,14 @@ TEST(Trainer, ResumeAfterKillEqualsUninterruptedRun) {
 
   const pid_t child = spawn_process(command(dir / "killed"), env);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(3);
-  while (!fs::exists(dir / "killed/history.json") && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // Killed as soon as two epochs are saved, with the rest still to go: an event, not a delay, so a
+  // fast machine cannot finish first.
+  const auto saved_epochs = [&] {
+    return fs::exists(dir / "killed/history.json") ? history_of(dir / "killed").epochs.size() : size_t{0};
+  };
+  while (saved_epochs() < 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // land somewhere inside a later epoch
   ::kill(child, SIGKILL);
   EXPECT_EQ(wait_process(child), 128 + SIGKILL);
   ASSERT_TRUE(fs::exists(dir / "killed/last.ckpt"));

@@ -36,6 +36,8 @@ struct DEGramOptions {
   TORCH_ARG(double, f_min) = 0.0;
   TORCH_ARG(std::optional<double>, f_max) = std::nullopt;
   TORCH_ARG(double, eps) = 1e-7;
+  TORCH_ARG(SincGramConstraint, constraint) = SincGramConstraint::kProject;
+  TORCH_ARG(std::optional<double>, min_bandwidth_hz) = std::nullopt;
   // TF-DE
   TORCH_ARG(double, reduction_ratio) = 1.0 / 16.0;
   TORCH_ARG(TfDeStrategy, strategy) = TfDeStrategy::kMaxout;

@@ -7,6 +7,9 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "tfgram/frontends/constrained.h"
 
 namespace tfgram::frontends {
 
@@ -17,6 +20,14 @@ enum class SincGramInit {
 };
 SincGramInit parse_sincgram_init(const std::string& name);
 const char* to_string(SincGramInit init);
+
+/// What keeps centres and bandwidths meaningful while they train (constrain_parameters()).
+enum class SincGramConstraint {
+  kProject,  ///< after each step: centres clamped to [0, sample_rate/2], bandwidths to >= the floor
+  kNone,     ///< the published, unconstrained behaviour (out-of-range filters are only reported)
+};
+SincGramConstraint parse_sincgram_constraint(const std::string& name);
+const char* to_string(SincGramConstraint constraint);
 
 struct SincGramOptions {
   /// `n_freqs` is K, the number of linear-frequency bins of the input (n_fft/2 + 1).
@@ -38,11 +49,20 @@ struct SincGramOptions {
   TORCH_ARG(std::optional<double>, f_max) = std::nullopt;
   /// Added to the bandwidth β in the response's denominator.
   TORCH_ARG(double, eps) = 1e-7;
+  /// How constrain_parameters() treats centres that leave the band and bandwidths that collapse.
+  TORCH_ARG(SincGramConstraint, constraint) = SincGramConstraint::kProject;
+  /// Narrowest bandwidth in Hz that still means a filter; unset = one bin spacing,
+  /// (sample_rate/2)/(n_freqs − 1): a filter that wide always passes one bin at >= −3 dB.
+  TORCH_ARG(std::optional<double>, min_bandwidth_hz) = std::nullopt;
 };
 
 /// (B, C, K, T) power spectrogram → (B, C, F, T). Parameters `freq_centers` and `bands`, shape
 /// (1, F), float64, in the normalised weight space of SPEC §1.2 (published names).
-struct SincGramImpl : torch::nn::Module {
+///
+/// With an optimiser, call constrain_parameters() after each step (the trainer does): Adam moves
+/// every parameter by about its learning rate per step, so a large rate can push a centre out of
+/// the band or a bandwidth through zero, where the filter dies or becomes a spike.
+struct SincGramImpl : torch::nn::Module, RangeConstrained {
   explicit SincGramImpl(SincGramOptions options);
   void reset();
   /// Re-draws the parameters from the configured initialiser (seeded by torch::manual_seed).
@@ -55,8 +75,16 @@ struct SincGramImpl : torch::nn::Module {
   torch::Tensor filter_matrix();
   /// Centre frequencies in Hz, shape (F), detached.
   torch::Tensor center_hz() const;
-  /// Bandwidths in Hz, shape (F), detached.
+  /// Bandwidths in Hz, shape (F), detached: |β|·sr/2, the half-power width of the response (which
+  /// depends on β only through |β + eps|), so an unconstrained β that crossed zero is reported as
+  /// the width it acts with, never as a negative number.
   torch::Tensor bandwidth_hz() const;
+  /// The floor of the bandwidth in Hz (min_bandwidth_hz or one bin spacing).
+  double min_bandwidth_hz() const;
+
+  /// kProject: clamps centres to [0, sr/2] and bandwidths to >= min_bandwidth_hz(). kNone:
+  /// changes nothing. Either way, returns each filter that was out of range.
+  std::vector<RangeEvent> constrain_parameters() override;
 
   /// Weight-space ⇄ Hz conversions of this layer (they depend on K and the sample rate).
   torch::Tensor beta_from_weight(const torch::Tensor& bands_w) const;

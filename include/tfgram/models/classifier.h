@@ -15,7 +15,9 @@
 
 #include "tfgram/frontends/degram.h"
 #include "tfgram/frontends/spectrogram.h"
+#include "tfgram/frontends/constrained.h"
 #include "tfgram/models/classifier_config.h"
+#include "tfgram/models/parameter_group.h"
 #include "tfgram/models/published_weights.h"
 
 namespace tfgram::models {
@@ -51,6 +53,9 @@ struct FrontendKind {
   /// The output shape for config.n_points samples. Throws std::invalid_argument naming keys.
   std::function<FeatureShape(const ClassifierConfig&)> shape;
   std::function<FrontendParts(const ClassifierConfig&)> build;
+  /// Every learnable parameter of the front end belongs to exactly one group, each with its own
+  /// learning rate; a kind without parameters has none.
+  std::vector<ParameterGroup> groups;
 };
 
 /// A backbone as the Classifier uses it.
@@ -76,6 +81,8 @@ void register_frontend_kind(const std::string& name, FrontendKind kind);
 void register_backbone_kind(const std::string& name, BackboneKind kind);
 /// Sorted names.
 std::vector<std::string> frontend_kinds();
+/// The parameter-group names any registered front-end kind declares (the valid train.lr keys).
+std::vector<std::string> parameter_group_names();
 std::vector<std::string> backbone_kinds();
 /// The entry for `name`; throws std::invalid_argument naming `key` and the known names.
 const FrontendKind& frontend_kind(const std::string& name, const std::string& key = "frontend.kind");
@@ -110,9 +117,15 @@ struct ClassifierImpl : torch::nn::Module {
   const ClassifierConfig& config() const { return config_; }
   const FeatureShape& feature_shape() const { return shape_; }
   OutputActivation output_activation() const { return activation_; }
-  /// The two optimiser groups (SPEC §2.5): the front end's parameters and everything else.
+  /// The optimiser groups (SPEC §2.5): the front end's parameters and everything else.
   std::vector<torch::Tensor> frontend_parameters() const;
   std::vector<torch::Tensor> model_parameters() const;
+  /// The front end's parameters split into its kind's groups (empty groups left out).
+  /// std::logic_error when a parameter belongs to no group or to two (a registration bug).
+  std::vector<std::pair<ParameterGroup, std::vector<torch::Tensor>>> frontend_groups() const;
+  /// Calls constrain_parameters() on every front-end module that has a range (after each
+  /// optimiser step); each event's element is prefixed with the module's path.
+  std::vector<frontends::RangeEvent> constrain_frontend();
   /// |λ| in samples for DMEL-family front ends.
   std::optional<double> lambd() const;
   /// How our names map to the published model's (docs/published_names.md).
@@ -128,6 +141,7 @@ struct ClassifierImpl : torch::nn::Module {
   bool time_major_ = false;
   OutputActivation activation_ = OutputActivation::kSoftmax;
   PublishedNameMap frontend_names_;
+  std::vector<ParameterGroup> groups_;
   std::string backbone_prefix_;
 };
 TORCH_MODULE(Classifier);

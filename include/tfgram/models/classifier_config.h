@@ -47,6 +47,12 @@ struct DEGramConfig {
   double f_min = 0.0;
   std::optional<double> f_max;
   double eps = 1e-7;
+  /// What keeps SincGram's centres in [0, sample_rate/2] and bandwidths above min_bandwidth_hz
+  /// while training: "project" (clamp after each optimiser step) or "none" (published behaviour;
+  /// out-of-range filters are only reported).
+  std::string constraint = "project";
+  /// Bandwidth floor in Hz; unset = one bin spacing of the spectrogram, (sample_rate/2)/(n_fft/2).
+  std::optional<double> min_bandwidth_hz;
   double reduction_ratio = 1.0 / 16.0;
   /// "maxout", "add", "multiply" or "concat".
   std::string strategy = "maxout";

@@ -1,6 +1,7 @@
 #pragma once
 // Per-epoch training history, written as CSV and JSON after every epoch.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,7 +15,8 @@ struct EpochRecord {
   double valid_loss = 0;
   double valid_accuracy = 0;
   double lr_model = 0;
-  double lr_tf = 0;
+  /// The rate of each front-end parameter group by name (train.lr.<name>); 0 = frozen.
+  std::map<std::string, double> lr_frontend;
   /// |λ| in samples and the window length 6|λ|/sr in ms, for DMEL-family front ends.
   std::optional<double> lambd;
   std::optional<double> window_ms;
@@ -30,7 +32,8 @@ struct History {
 
   std::string to_json(int indent = 2) const;
   static History from_json(const std::string& text);
-  /// One row per epoch; SincGram vectors as their mean (the JSON has every filter).
+  /// One row per epoch, one lr_<group> column per front-end group; SincGram vectors as their
+  /// mean (the JSON has every filter).
   std::string to_csv() const;
   /// Writes history.csv and history.json into `folder`, atomically.
   void save(const std::string& folder) const;

@@ -4,11 +4,13 @@
 // its dotted path ("train.lr_tf", "model.frontend.dmel.lambd"), which is how command-line
 // overrides and experiment grids address it.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "tfgram/models/classifier_config.h"
+#include "tfgram/models/parameter_group.h"
 
 namespace tfgram::train {
 
@@ -58,8 +60,12 @@ struct TrainConfig {
   std::string optimizer = "adam";
   /// Learning rate of everything but the front end.
   double lr_model = 1e-4;
-  /// Learning rate of the front end's parameters (λ, SincGram).
-  double lr_tf = 1.0;
+  /// Learning rate of each front-end parameter group by name (`train.lr.lambd`,
+  /// `train.lr.filterbank`, `train.lr.attention`); a group left out trains at its kind's default
+  /// (λ 1.0, the others lr_model). 0 freezes that group.
+  std::map<std::string, double> lr;
+  /// Alias from the DMEL protocol: when set, every front-end group not named in `lr` trains at it.
+  std::optional<double> lr_tf;
   double momentum = 0.0;
   int64_t batch_size = 64;
   int64_t max_epochs = 100;
@@ -70,6 +76,9 @@ struct TrainConfig {
   int64_t workers = 1;
   /// "cpu", "cuda", "cuda:1", …
   std::string device = "cpu";
+
+  /// The rate `group` trains at: lr[group.name], else lr_tf, else the group's default, else lr_model.
+  double rate_of(const models::ParameterGroup& group) const;
 };
 
 struct RunConfig {

@@ -1,6 +1,6 @@
 #pragma once
-// The training protocol of SPEC §2.5: two parameter groups (front end at lr_tf, the rest at
-// lr_model), early stopping on validation loss, best-model checkpoint, test accuracy of the best
+// The training protocol of SPEC §2.5: parameter groups (the backbone at lr_model, each front-end
+// group at its own rate, train.lr.<group>; ranges kept after each step), early stopping on validation loss, best-model checkpoint, test accuracy of the best
 // model. Seeded and reproducible on CPU; resumes from its last epoch checkpoint after a kill with
 // the same result as an uninterrupted run.
 //
@@ -44,6 +44,8 @@ struct RunResult {
   /// DEGram: the best model's SincGram centres and bandwidths in Hz.
   std::vector<double> center_hz;
   std::vector<double> bandwidth_hz;
+  /// Front-end parameters that left their range, each reported once ("<element>: <problem>: <values>").
+  std::vector<std::string> warnings;
   double seconds = 0;  ///< wall time of all training, summed over resumptions
 
   std::string to_json(int indent = 2) const;
