@@ -96,7 +96,7 @@ struct TrainerState {
   History history;
   /// Front-end range warnings already given ("<element>: <problem>: <detail>"), each once.
   std::vector<std::string> warnings;
-  std::set<std::string> warned;  // "<element>: <problem>" of each, not stored (rebuilt on load)
+  std::set<std::string> warned;  // "<element>: <problem>" of each, to warn once
 
   std::string to_json() const {
     return json{{"best_valid_loss", best_valid_loss}, {"best_valid_accuracy", best_valid_accuracy},

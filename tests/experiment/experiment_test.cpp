@@ -218,6 +218,11 @@ TEST(ExperimentRun, ResumeAfterKillMatchesUninterruptedParallelRun) {
   };
   const auto whole = run_process(command(dir / "whole", "1"), env);
   ASSERT_EQ(whole.exit_code, 0) << whole.err;
+  // It ends with the paper-style table, then where the results are.
+  const auto table_at = whole.out.find("| λ init | model |");
+  EXPECT_NE(table_at, std::string::npos) << whole.out;
+  EXPECT_NE(whole.out.find("| DMEL |"), std::string::npos) << whole.out;
+  EXPECT_GT(whole.out.find("results: "), table_at) << whole.out;
   const auto parallel = run_process(command(dir / "parallel", "2"), env);
   ASSERT_EQ(parallel.exit_code, 0) << parallel.err;
 
