@@ -99,15 +99,6 @@ bool evenly_spaced(const std::vector<double>& v) {
   return true;
 }
 
-// The value at fractional row `row` of sorted `v` (linear between rows).
-double value_at(const std::vector<double>& v, double row) {
-  const auto last = static_cast<double>(v.size() - 1);
-  row = std::clamp(row, 0.0, last);
-  const auto i = static_cast<size_t>(std::floor(row));
-  if (i + 1 >= v.size()) return v.back();
-  return v[i] + (row - static_cast<double>(i)) * (v[i + 1] - v[i]);
-}
-
 // The fractional row of `value` in sorted `v` (inverse of value_at), or NaN outside.
 double row_of(const std::vector<double>& v, double value) {
   if (value < v.front() || value > v.back()) return std::nan("");
@@ -116,17 +107,6 @@ double row_of(const std::vector<double>& v, double value) {
   const auto i = static_cast<size_t>(upper - v.begin());
   if (i == 0) return 0.0;
   return static_cast<double>(i - 1) + (value - v[i - 1]) / (v[i] - v[i - 1]);
-}
-
-// The nearest "round" value: 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × a power of ten.
-double round_value(double v) {
-  if (v <= 0.0) return 0.0;
-  const double decade = std::pow(10.0, std::floor(std::log10(v)));
-  double best = decade;
-  for (const double m : {1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0}) {
-    if (std::abs(m * decade - v) < std::abs(best - v)) best = m * decade;
-  }
-  return best;
 }
 
 std::string tick_label(double v) {
@@ -184,19 +164,36 @@ std::vector<std::pair<std::string, double>> frequency_ticks(const FrequencyAxis&
   std::vector<double> v = axis.values;
   std::sort(v.begin(), v.end());
   if (v.empty() || evenly_spaced(v)) return {};
-  std::vector<std::pair<std::string, double>> ticks;
+  // Round values 1, 2, 5, 3 × 10^k inside the axis, in that order of preference, each kept when
+  // it is at least min_gap rows from every kept one (about 7 ticks over the axis at most).
   const double last_row = static_cast<double>(v.size() - 1);
-  constexpr int kTargets = 7;
-  const double min_gap = 0.5 * last_row / kTargets;
-  // The lowest row's frequency (often 0 or a low band centre) anchors the axis.
-  std::vector<double> candidates;
-  for (int j = 0; j <= kTargets; ++j) candidates.push_back(round_value(value_at(v, last_row * j / kTargets)));
-  for (const double value : candidates) {
+  const double min_gap = std::max(0.5, 0.5 * last_row / 7.0);
+  std::vector<double> rows;
+  std::vector<double> kept;
+  const auto try_value = [&](double value) {
     const double row = row_of(v, value);
-    if (std::isnan(row)) continue;
-    if (!ticks.empty() && (row - ticks.back().second < min_gap || tick_label(value) == ticks.back().first)) continue;
-    ticks.emplace_back(tick_label(value), row);
+    if (std::isnan(row)) return;
+    for (const double r : rows) {
+      if (std::abs(r - row) < min_gap) return;
+    }
+    rows.push_back(row);
+    kept.push_back(value);
+  };
+  if (v.front() <= 0.0) try_value(0.0);
+  const double top = std::max(std::abs(v.front()), std::abs(v.back()));
+  if (top > 0.0) {
+    const int high = static_cast<int>(std::ceil(std::log10(top)));
+    const double smallest = v.front() > 0.0 ? v.front() : v.back() * 1e-4;
+    const int low = static_cast<int>(std::floor(std::log10(smallest)));
+    for (const double mantissa : {1.0, 2.0, 5.0, 3.0}) {
+      for (int k = high; k >= low; --k) try_value(mantissa * std::pow(10.0, k));
+    }
   }
+  std::vector<size_t> order(kept.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return rows[a] < rows[b]; });
+  std::vector<std::pair<std::string, double>> ticks;
+  for (const size_t i : order) ticks.emplace_back(tick_label(kept[i]), rows[i]);
   return ticks;
 }
 
