@@ -353,7 +353,7 @@ void pulse_figures(const std::vector<Trial>& trials, const std::string& folder, 
       panels.push_back({features, name, axes.frequency});
     }
     auto options = tf_options(axes);
-    options.title = "synthetic pulses, one example per class: " + axes.name + ", " + axes.window + " (λ = σ)";
+    options.title = "synthetic pulses, one example per class, at λ = σ: " + axes.name + ", " + axes.window;
     options.width = 1500;
     report::plot_tf_images(panels, options, folder + "/" + spectrograms);
     add_figure(files, spectrograms,
@@ -369,8 +369,10 @@ void loss_figures(const std::vector<Trial>& trials, const std::string& folder, R
     std::vector<report::Series> series;
     for (const auto& trial : trials) {
       if (trial.cell_id != cell || !has_file(trial, "history.json")) continue;
-      report::Series train_loss{"train run" + std::to_string(trial.run), {}, {}};
-      report::Series valid_loss{"valid run" + std::to_string(trial.run), {}, {}};
+      report::Series train_loss;
+      report::Series valid_loss;
+      train_loss.name = "train run" + std::to_string(trial.run);
+      valid_loss.name = "valid run" + std::to_string(trial.run);
       for (const auto& e : history_of(trial).epochs) {
         train_loss.x.push_back(static_cast<double>(e.epoch));
         train_loss.y.push_back(e.train_loss);

@@ -1,14 +1,7 @@
 #include "tfgram/report/plot.h"
 
-#include <stdlib.h>
-#include <unistd.h>
-
-#include <atomic>
-#include <cerrno>
+#include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <sstream>
@@ -85,6 +78,8 @@ void plot_lines(const std::vector<Series>& series, const PlotOptions& options, c
   std::vector<std::string> band_terms;  // drawn first, under every line
   std::vector<std::string> plot_terms;
   size_t named = 0;
+  double y_min = INFINITY;
+  double y_max = -INFINITY;
   for (size_t i = 0; i < series.size(); ++i) {
     const auto& s = series[i];
     const bool band = !s.y_low.empty();
@@ -99,6 +94,8 @@ void plot_lines(const std::vector<Series>& series, const PlotOptions& options, c
         if (band) data << ' ' << s.y_low[k] << ' ' << s.y_high[k];
         data << '\n';
         ++points;
+        y_min = std::min({y_min, s.y[k], band ? s.y_low[k] : s.y[k]});
+        y_max = std::max({y_max, s.y[k], band ? s.y_high[k] : s.y[k]});
       } else {
         data << '\n';  // a blank line breaks the line at a missing point
       }
@@ -112,7 +109,7 @@ void plot_lines(const std::vector<Series>& series, const PlotOptions& options, c
                            "noborder lc " + colour + " notitle");
     }
     std::string term = gnuplot_quoted(data_path) + " using 1:2 with " +
-                       (options.points ? "linespoints pt 7 ps 0.6" : "lines") +
+                       (options.points && !s.dashed ? "linespoints pt 7 ps 0.6" : "lines") +
                        " lw " + gnuplot_number(options.line_width) + " lc " + colour + (s.dashed ? " dt 2" : "");
     if (s.name.empty()) {
       term += " notitle";
@@ -133,7 +130,13 @@ void plot_lines(const std::vector<Series>& series, const PlotOptions& options, c
          << "set grid\n"
          << legend_command(options, named) << "\n";
   if (options.log_x) script << "set logscale x\n";
-  if (options.log_y) script << "set logscale y\n";
+  if (options.log_y) {
+    script << "set logscale y\n";
+    // Less than three decades: a tick at every factor of 2 (1, 2, 4, 8 …) instead of 1 and 10 only.
+    const double low = options.y_range ? options.y_range->first : y_min;
+    const double high = options.y_range ? options.y_range->second : y_max;
+    if (high / low < 1e3) script << "set ytics 2\nset format y '%g'\n";
+  }
   if (options.x_range) {
     script << "set xrange [" << gnuplot_number(options.x_range->first) << ":" << gnuplot_number(options.x_range->second) << "]\n";
   }

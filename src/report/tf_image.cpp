@@ -207,9 +207,9 @@ void plot_tf_images(const std::vector<TfPanel>& panels, const TfImageOptions& op
   script << "set multiplot layout 1," << panels.size() << " title " << gnuplot_quoted(options.title) << "\n"
          << palette(options.colormap) << "\n"
          << "set cbrange [" << gnuplot_number(low) << ":" << gnuplot_number(high) << "]\n"
-         << "set cblabel " << gnuplot_quoted(options.colour_label) << "\n"
+         << "set cblabel " << gnuplot_quoted(options.colour_label) << " offset 1,0\n"
          << "set xlabel " << gnuplot_quoted(options.time.label) << "\n"
-         << "set tics out\nset mxtics\n";
+         << "set tics out\nset xtics nomirror\nset mxtics\nset rmargin 11\n";
   for (size_t p = 0; p < images.size(); ++p) {
     const auto& axis = axis_of(panels[p], options);
     std::vector<double> rows = axis.values;
@@ -223,9 +223,9 @@ void plot_tf_images(const std::vector<TfPanel>& panels, const TfImageOptions& op
            << "set yrange [" << gnuplot_number(y0 - dy / 2) << ":"
            << gnuplot_number(y0 + (static_cast<double>(rows.size()) - 0.5) * dy) << "]\n";
     if (linear) {
-      script << "set ytics autofreq\n";
+      script << "set ytics nomirror autofreq\n";
     } else {
-      script << "set ytics (";
+      script << "set ytics nomirror (";
       const auto ticks = frequency_ticks(axis);
       for (size_t i = 0; i < ticks.size(); ++i) {
         script << (i == 0 ? "" : ", ") << gnuplot_quoted(ticks[i].first) << " " << gnuplot_number(ticks[i].second);
