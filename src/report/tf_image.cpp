@@ -209,7 +209,7 @@ void plot_tf_images(const std::vector<TfPanel>& panels, const TfImageOptions& op
          << "set cbrange [" << gnuplot_number(low) << ":" << gnuplot_number(high) << "]\n"
          << "set cblabel " << gnuplot_quoted(options.colour_label) << " offset 1,0\n"
          << "set xlabel " << gnuplot_quoted(options.time.label) << "\n"
-         << "set tics out\nset xtics nomirror\nset mxtics\nset rmargin 11\n";
+         << "set tics out\nset xtics nomirror\nset cbtics nomirror\nset mxtics\nset rmargin 11\n";
   for (size_t p = 0; p < images.size(); ++p) {
     const auto& axis = axis_of(panels[p], options);
     std::vector<double> rows = axis.values;
