@@ -1,9 +1,12 @@
 // `tfgram spectrogram FILE --frontend KIND -o out.png`: one front end's representation of an
-// audio file, at its initial parameters, drawn as a heatmap (low frequencies at the bottom).
+// audio file, at its initial parameters, drawn by gnuplot with a time axis in seconds, a
+// frequency axis in Hz (mel-spaced for mel and SincGram outputs, low frequencies at the bottom),
+// a title naming the front end and its window, and a colour bar (dB).
 #include <torch/torch.h>
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <stdexcept>
@@ -17,7 +20,8 @@
 #include "tfgram/frontends/dmel.h"
 #include "tfgram/models/classifier.h"
 #include "tfgram/models/classifier_config.h"
-#include "tfgram/report/heatmap.h"
+#include "tfgram/report/frontend_axes.h"
+#include "tfgram/report/tf_image.h"
 
 namespace tfgram::cli {
 namespace {
@@ -30,7 +34,9 @@ struct SpectrogramArgs {
   double seconds = 0.0;
   double window_ms = 35.0;
   std::vector<std::string> sets;
-  int64_t scale = 0;
+  int64_t width = 900;
+  int64_t height = 500;
+  double dynamic_range = 80.0;
   double low_percentile = 1.0;
   double high_percentile = 99.5;
   std::string colormap = "viridis";
@@ -64,10 +70,12 @@ torch::Tensor load_audio(const SpectrogramArgs& args, int64_t sample_rate) {
 
 int run_spectrogram(const SpectrogramArgs& args) {
   const auto& kind = models::frontend_kind(args.frontend, "--frontend");  // unknown kind → exit 2
-  report::HeatmapOptions options;
+  report::TfImageOptions options;
   options.colormap = report::parse_colormap(args.colormap);
   options.low_percentile = args.low_percentile;
   options.high_percentile = args.high_percentile;
+  options.width = args.width;
+  options.height = args.height;
 
   models::ClassifierConfig config;
   config.num_classes = 1;  // required by Validate(); no classifier is built
@@ -89,39 +97,38 @@ int run_spectrogram(const SpectrogramArgs& args) {
   const auto audio = load_audio(args, config.sample_rate);
   config.n_points = audio.size(1);
   config.Validate();
+  options.Validate();  // before the front end runs: bad sizes or percentiles exit 2
 
   torch::manual_seed(args.seed);  // degram's attention weights are drawn at random
   auto parts = kind.build(config);
   torch::NoGradGuard no_grad;
   auto features = parts.module.forward(audio);
   if (parts.log) features = torch::log(features + 1e-10);  // as Classifier::features does
-  // (1, F, T) or (1, C, F, T) → (C·F, T): channels stacked, channel 0 at the bottom.
+  // (1, F, T) or (1, C, F, T) → the first channel (F, T).
   features = features[0];
-  const int64_t frames = features.size(-1);
-  const auto image = features.reshape({-1, frames});
+  const int64_t channels = features.dim() == 3 ? features.size(0) : 1;
+  if (features.dim() == 3) features = features[0];
+  const int64_t rows = features.size(0);
+  const int64_t frames = features.size(1);
 
-  const int64_t rows = image.size(0);
-  if (args.scale > 0) {
-    options.scale = args.scale;
-  } else {
-    // Auto: about 256 px tall for small representations, 1:1 rows for large ones; columns
-    // widened until the image is at least half as wide as tall (a 1025-bin STFT of a short
-    // clip), but narrowed to 1 px per frame before a long clip passes 8192 px.
-    options.scale = std::clamp<int64_t>((256 + rows - 1) / rows, 1, 8);
-    const int64_t half_height = (rows * options.scale + 1) / 2;
-    const int64_t widest = std::max<int64_t>(1, 8192 / frames);
-    options.column_scale =
-        std::min(widest, std::clamp<int64_t>((half_height + frames - 1) / frames, options.scale, 64));
-  }
-  report::write_heatmap_png(image, args.output, options);
-  std::cout << "wrote " << args.output << " (" << frames * options.column_scale.value_or(options.scale)
-            << " × " << rows * options.scale << " px): " << args.frontend << ", " << rows << " rows × "
-            << frames << " frames of " << args.file << " at " << config.sample_rate << " Hz\n";
+  const auto axes = report::frontend_axes(config, *parts.module.ptr(), rows);
+  options.time = axes.time;
+  options.frequency = axes.frequency;
+  options.values = axes.values;
+  options.colour_label = axes.colour_label;
+  if (axes.values != report::TfValues::kLinear && args.dynamic_range > 0.0) options.dynamic_range = args.dynamic_range;
+  options.title = axes.name + ", " + axes.window + "\n" + std::filesystem::path(args.file).filename().string() +
+                  " at " + std::to_string(config.sample_rate) + " Hz" +
+                  (channels > 1 ? ", channel 1 of " + std::to_string(channels) : "");
+  report::plot_tf_images({{features, "", std::nullopt}}, options, args.output);
+  std::cout << "wrote " << args.output << " (" << options.width_for(1) << " × " << options.height
+            << " px): " << args.frontend << ", " << rows << " rows × " << frames << " frames of " << args.file
+            << " at " << config.sample_rate << " Hz\n";
   return 0;
 }
 
 const bool registered = register_command(
-    "spectrogram", "draw a front end's representation of an audio file as a PNG heatmap",
+    "spectrogram", "draw a front end's representation of an audio file as a PNG (axes in s and Hz, colour bar)",
     [](CLI::App& command) -> std::function<int()> {
       auto args = std::make_shared<SpectrogramArgs>();
       command.add_option("FILE", args->file, "audio file (WAV, FLAC, Ogg); mixed to mono")->required();
@@ -141,9 +148,16 @@ const bool registered = register_command(
       command.add_option("--set", args->sets,
                          "override a model config key, e.g. --set frontend.dmel.n_mels=128 (repeatable)")
           ->allow_extra_args(false);
-      command.add_option("--scale", args->scale,
-                         "pixels per value, 1-64 (0 = auto: about 256 px tall, at least half as wide)")
-          ->check(CLI::Range(int64_t{0}, int64_t{64}));
+      command.add_option("--width", args->width, "image width in pixels")
+          ->capture_default_str()
+          ->check(CLI::Range(int64_t{64}, int64_t{8192}));
+      command.add_option("--height", args->height, "image height in pixels")
+          ->capture_default_str()
+          ->check(CLI::Range(int64_t{64}, int64_t{8192}));
+      command.add_option("--dynamic-range", args->dynamic_range,
+                         "dB shown below the brightest value (0 = percentiles only; dB outputs)")
+          ->capture_default_str()
+          ->check(CLI::NonNegativeNumber);
       command.add_option("--low-percentile", args->low_percentile,
                          "values below this percentile get the darkest colour")
           ->capture_default_str()

@@ -1,19 +1,13 @@
 #include "tfgram/report/plot.h"
 
-#include <stdlib.h>
-#include <unistd.h>
-
-#include <atomic>
-#include <cerrno>
+#include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <sstream>
 #include <stdexcept>
 
+#include "gnuplot.h"
 #include "process.h"
 #include "tfgram/report/png.h"
 #include "tfgram/util/check.h"
@@ -21,63 +15,11 @@
 namespace tfgram::report {
 namespace {
 
-namespace fs = std::filesystem;
-
-// A private folder under $TMPDIR (or /tmp), removed with everything in it when done.
-class TemporaryFolder {
- public:
-  TemporaryFolder() {
-    const char* base = std::getenv("TMPDIR");
-    std::string pattern = std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/tfgram-plot-XXXXXX";
-    if (::mkdtemp(pattern.data()) == nullptr) {
-      throw std::runtime_error("plot_lines: cannot create a temporary folder '" + pattern +
-                               "': " + std::strerror(errno));
-    }
-    path_ = pattern;
-  }
-  ~TemporaryFolder() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TemporaryFolder(const TemporaryFolder&) = delete;
-  TemporaryFolder& operator=(const TemporaryFolder&) = delete;
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
-
-// A gnuplot single-quoted string: no escapes are processed inside, a quote is written twice,
-// and a line break would end the command, so it becomes a space.
-std::string quoted(const std::string& text) {
-  std::string out = "'";
-  for (const char c : text) {
-    if (c == '\'') {
-      out += "''";
-    } else if (c == '\n' || c == '\r') {
-      out += ' ';
-    } else {
-      out += c;
-    }
-  }
-  return out + "'";
-}
+using detail::gnuplot_number;
+using detail::gnuplot_quoted;
 
 bool drawable(double x, double y, const PlotOptions& options) {
   return std::isfinite(x) && std::isfinite(y) && (!options.log_x || x > 0.0) && (!options.log_y || y > 0.0);
-}
-
-// The last `max_lines` lines of a log file, joined by " | " so an error message stays one line.
-std::string tail_of(const std::string& path, size_t max_lines = 4) {
-  std::ifstream in(path);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) {
-    if (line.find_first_not_of(" \t^") != std::string::npos) lines.push_back(line);
-  }
-  std::string out;
-  const size_t first = lines.size() > max_lines ? lines.size() - max_lines : 0;
-  for (size_t i = first; i < lines.size(); ++i) out += (out.empty() ? "" : " | ") + lines[i];
-  return out.empty() ? "(no output)" : out;
 }
 
 std::string legend_command(const PlotOptions& options, size_t named) {
@@ -90,12 +32,6 @@ std::string legend_command(const PlotOptions& options, size_t named) {
     case Legend::kOutside: return "set key outside right top";
     default: return "unset key";
   }
-}
-
-std::string format_number(double v) {
-  std::ostringstream out;
-  out << std::setprecision(17) << v;
-  return out.str();
 }
 
 }  // namespace
@@ -127,23 +63,39 @@ void plot_lines(const std::vector<Series>& series, const PlotOptions& options, c
   options.Validate();
   util::require(!series.empty(), where.c_str(), "no series to draw");
   for (size_t i = 0; i < series.size(); ++i) {
-    util::require(series[i].x.size() == series[i].y.size(), where.c_str(), "series ", i, " '",
-                  series[i].name, "' has ", series[i].x.size(), " x values but ", series[i].y.size(),
-                  " y values");
+    const auto& s = series[i];
+    util::require(s.x.size() == s.y.size(), where.c_str(), "series ", i, " '", s.name, "' has ", s.x.size(),
+                  " x values but ", s.y.size(), " y values");
+    util::require(s.y_low.size() == s.y_high.size() && (s.y_low.empty() || s.y_low.size() == s.x.size()),
+                  where.c_str(), "series ", i, " '", s.name, "' has a band of ", s.y_low.size(), " low and ",
+                  s.y_high.size(), " high values for ", s.x.size(), " points");
+    util::require(s.colour.empty() || (s.colour.size() == 7 && s.colour[0] == '#' &&
+                                       s.colour.find_first_not_of("0123456789abcdefABCDEF", 1) == std::string::npos),
+                  where.c_str(), "series ", i, " '", s.name, "' colour must be \"#rrggbb\", got '", s.colour, "'");
   }
 
-  TemporaryFolder folder;
+  detail::TemporaryFolder folder(where);
+  std::vector<std::string> band_terms;  // drawn first, under every line
   std::vector<std::string> plot_terms;
   size_t named = 0;
+  double y_min = INFINITY;
+  double y_max = -INFINITY;
   for (size_t i = 0; i < series.size(); ++i) {
     const auto& s = series[i];
+    const bool band = !s.y_low.empty();
     std::ostringstream data;
     data << std::setprecision(17);
     size_t points = 0;
     for (size_t k = 0; k < s.x.size(); ++k) {
-      if (drawable(s.x[k], s.y[k], options)) {
-        data << s.x[k] << ' ' << s.y[k] << '\n';
+      const bool ok = drawable(s.x[k], s.y[k], options) &&
+                      (!band || (drawable(s.x[k], s.y_low[k], options) && drawable(s.x[k], s.y_high[k], options)));
+      if (ok) {
+        data << s.x[k] << ' ' << s.y[k];
+        if (band) data << ' ' << s.y_low[k] << ' ' << s.y_high[k];
+        data << '\n';
         ++points;
+        y_min = std::min({y_min, s.y[k], band ? s.y_low[k] : s.y[k]});
+        y_max = std::max({y_max, s.y[k], band ? s.y_high[k] : s.y[k]});
       } else {
         data << '\n';  // a blank line breaks the line at a missing point
       }
@@ -151,99 +103,50 @@ void plot_lines(const std::vector<Series>& series, const PlotOptions& options, c
     if (points == 0) continue;  // gnuplot fails on a file with no point; nothing to draw anyway
     const std::string data_path = folder.file("series" + std::to_string(i) + ".dat");
     std::ofstream(data_path) << data.str();
-    std::string term = quoted(data_path) + " using 1:2 with " + (options.points ? "linespoints pt 7 ps 0.6" : "lines") +
-                       " lw " + format_number(options.line_width) + " lc " + std::to_string(i % 8 + 1);
+    const std::string colour = s.colour.empty() ? std::to_string(i % 8 + 1) : "rgb " + gnuplot_quoted(s.colour);
+    if (band) {
+      band_terms.push_back(gnuplot_quoted(data_path) + " using 1:3:4 with filledcurves fs transparent solid 0.2 "
+                           "noborder lc " + colour + " notitle");
+    }
+    std::string term = gnuplot_quoted(data_path) + " using 1:2 with " +
+                       (options.points && !s.dashed ? "linespoints pt 7 ps 0.6" : "lines") +
+                       " lw " + gnuplot_number(options.line_width) + " lc " + colour + (s.dashed ? " dt 2" : "");
     if (s.name.empty()) {
       term += " notitle";
     } else {
-      term += " title " + quoted(s.name);
+      term += " title " + gnuplot_quoted(s.name);
       ++named;
     }
     plot_terms.push_back(term);
   }
   util::require(!plot_terms.empty(), where.c_str(), "none of the ", series.size(),
                 " series has a finite point to draw", options.log_y || options.log_x ? " (log axes need values > 0)" : "");
+  plot_terms.insert(plot_terms.begin(), band_terms.begin(), band_terms.end());
 
-  // gnuplot writes beside the destination; the finished file is renamed into place.
-  static std::atomic<uint64_t> counter{0};
-  const std::string temporary_png =
-      util::concat(png_path, ".tmp-plot-", ::getpid(), "-", counter.fetch_add(1));
-  // Fail here, with the system's reason, rather than through gnuplot's message about its output.
-  if (FILE* probe = std::fopen(temporary_png.c_str(), "wb")) {
-    std::fclose(probe);
-  } else {
-    throw std::runtime_error(where + ": cannot write: " + std::strerror(errno));
-  }
-  const std::string size = std::to_string(options.width) + "," + std::to_string(options.height);
   std::ostringstream script;
-  script << "set encoding utf8\n"
-         // pngcairo draws anti-aliased lines; the libgd png terminal is the fallback.
-         << "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
-         << "  set terminal pngcairo size " << size << " noenhanced font 'sans,10'\n"
-         << "} else {\n"
-         << "  set terminal png size " << size << " noenhanced\n"
-         << "}\n"
-         << "set output " << quoted(temporary_png) << "\n"
-         << "set title " << quoted(options.title) << "\n"
-         << "set xlabel " << quoted(options.x_label) << "\n"
-         << "set ylabel " << quoted(options.y_label) << "\n"
+  script << "set title " << gnuplot_quoted(options.title) << "\n"
+         << "set xlabel " << gnuplot_quoted(options.x_label) << "\n"
+         << "set ylabel " << gnuplot_quoted(options.y_label) << "\n"
          << "set grid\n"
          << legend_command(options, named) << "\n";
   if (options.log_x) script << "set logscale x\n";
-  if (options.log_y) script << "set logscale y\n";
+  if (options.log_y) {
+    script << "set logscale y\n";
+    // Less than three decades: a tick at every factor of 2 (1, 2, 4, 8 …) instead of 1 and 10 only.
+    const double low = options.y_range ? options.y_range->first : y_min;
+    const double high = options.y_range ? options.y_range->second : y_max;
+    if (high / low < 1e3) script << "set ytics 2\nset format y '%g'\n";
+  }
   if (options.x_range) {
-    script << "set xrange [" << format_number(options.x_range->first) << ":" << format_number(options.x_range->second) << "]\n";
+    script << "set xrange [" << gnuplot_number(options.x_range->first) << ":" << gnuplot_number(options.x_range->second) << "]\n";
   }
   if (options.y_range) {
-    script << "set yrange [" << format_number(options.y_range->first) << ":" << format_number(options.y_range->second) << "]\n";
+    script << "set yrange [" << gnuplot_number(options.y_range->first) << ":" << gnuplot_number(options.y_range->second) << "]\n";
   }
   script << "plot ";
   for (size_t i = 0; i < plot_terms.size(); ++i) script << (i == 0 ? "" : ", \\\n     ") << plot_terms[i];
-  script << "\nunset output\n";
-  const std::string script_path = folder.file("plot.gp");
-  std::ofstream(script_path) << script.str();
-
-  const auto cleanup = [&] { std::remove(temporary_png.c_str()); };
-  const std::string executable = detail::find_executable(options.gnuplot);
-  if (executable.empty()) {
-    cleanup();
-    throw std::runtime_error(where + ": gnuplot ('" + options.gnuplot +
-                             "') was not found or is not executable; install it (Debian: apt-get install "
-                             "gnuplot-nox) or set PlotOptions::gnuplot");
-  }
-  const std::string log_path = folder.file("gnuplot.log");
-  detail::ProcessResult result;
-  try {
-    result = detail::run_process({executable, script_path}, log_path, options.timeout_seconds);
-  } catch (const std::runtime_error& error) {
-    cleanup();
-    throw std::runtime_error(where + ": gnuplot: " + error.what());
-  }
-  if (result.timed_out || !result.exited || result.status != 0) {
-    cleanup();
-    const std::string how = result.timed_out ? "was killed after " + format_number(options.timeout_seconds) + " s"
-                            : result.exited  ? "exited with status " + std::to_string(result.status)
-                                             : "was killed by signal " + std::to_string(result.status);
-    throw std::runtime_error(where + ": gnuplot ('" + executable + "') " + how + ": " + tail_of(log_path));
-  }
-  PngSize written;
-  try {
-    written = png_size(temporary_png);
-  } catch (const std::runtime_error& error) {
-    cleanup();
-    throw std::runtime_error(where + ": gnuplot ('" + executable + "') exited 0 but wrote no valid PNG (" +
-                             error.what() + "); its output: " + tail_of(log_path));
-  }
-  if (written.width != options.width || written.height != options.height) {
-    cleanup();
-    throw std::runtime_error(util::concat(where, ": gnuplot wrote ", written.width, " × ", written.height,
-                                          " px instead of the requested ", options.width, " × ", options.height));
-  }
-  if (std::rename(temporary_png.c_str(), png_path.c_str()) != 0) {
-    const std::string reason = std::strerror(errno);
-    cleanup();
-    throw std::runtime_error(where + ": cannot move the finished file into place: " + reason);
-  }
+  detail::run_gnuplot({png_path, options.width, options.height, options.gnuplot, options.timeout_seconds, where},
+                      script.str(), folder);
 }
 
 }  // namespace tfgram::report

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <thread>
 
+#include "report/report_test_util.h"
 #include "support/process.h"
 #include "tfgram/experiment/experiment.h"
 #include "tfgram/experiment/report.h"
@@ -149,24 +150,24 @@ TEST(ExperimentRun, TinyGridResultsTableAndFigures) {
   EXPECT_NE(table.find("| 31.9 | baseline |"), std::string::npos) << table;
   EXPECT_TRUE(fs::exists(dir / "exp/table.tex"));
   const auto html = util::read_file(dir / "exp/index.html");
+  // gnuplot figures: two panels (initial, learned) for a trainable cell, one for a fixed one.
   const std::vector<std::pair<std::string, report::PngSize>> figures{
       {"figures/lambda.png", {800, 500}},
       {"figures/loss_lambd_1.276_trainable_true.png", {800, 500}},
-      {"figures/representation_lambd_1.276_trainable_true_initial.png", {0, 0}},
-      {"figures/representation_lambd_31.9_trainable_true_learned.png", {0, 0}},
+      {"figures/representation_lambd_1.276_trainable_true.png", {120 + 2 * 560, 480}},
+      {"figures/representation_lambd_31.9_trainable_false.png", {120 + 560, 480}},
+      {"figures/pulses_waveforms.png", {1000, 500}},
+      {"figures/pulses_spectrograms.png", {1500, 480}},
   };
   for (const auto& [name, size] : figures) {
     const auto path = dir / ("exp/" + name);
     ASSERT_TRUE(fs::exists(path)) << name;
-    const auto actual = report::png_size(path);
-    if (size.width > 0) {
-      EXPECT_EQ(actual, size) << name;
-    } else {
-      // dspec, full mode, hop 1: 129 bins × 129 frames, upscaled by 4 (400 / 129 rounded up).
-      EXPECT_EQ(actual, (report::PngSize{129 * 4, 129 * 4})) << name;
-    }
+    EXPECT_EQ(report::png_size(path), size) << name;
+    EXPECT_GT(report::testing::png_luminance_variance(path), 20.0) << name;
     EXPECT_NE(html.find("src=\"" + name + "\""), std::string::npos) << name;
   }
+  EXPECT_EQ(html.find("not drawn"), std::string::npos) << html;
+  EXPECT_NE(html.find("<figcaption>Synthetic data: one example of each pulse class"), std::string::npos) << html;
   EXPECT_NE(html.find("<td>DMEL</td>"), std::string::npos);
 }
 

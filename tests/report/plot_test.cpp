@@ -208,3 +208,30 @@ TEST_F(ReportPlot, UnwritableDestinationIsNamed) {
 
 }  // namespace
 }  // namespace tfgram::report
+
+namespace tfgram::report {
+namespace {
+
+// λ per epoch as the report draws it: a mean line with a min–max band, and a dashed grey
+// reference line; a band that does not match its points is refused by name.
+TEST_F(ReportPlot, BandsColoursAndDashedReferenceLines) {
+  Series mean{"cell a", {0, 1, 2, 3}, {1.3, 2.5, 3.6, 4.2}, {1.3, 2.2, 3.1, 3.9}, {1.3, 2.9, 4.0, 4.6}, "", false};
+  Series sigma{"sigma", {0, 3}, {6.38, 6.38}, {}, {}, "#404040", true};
+  PlotOptions options;
+  options.title = "lambda\nfixed: 1.28, 31.9";
+  options.log_y = true;
+  const std::string path = folder.file("band.png");
+  plot_lines({mean, sigma}, options, path);
+  EXPECT_EQ(png_size(path), (PngSize{800, 500}));
+  EXPECT_GT(distinct_colours(read_png(path)), 20u);
+
+  Series uneven = mean;
+  uneven.y_high.pop_back();
+  EXPECT_THROW(plot_lines({uneven}, options, folder.file("none.png")), std::invalid_argument);
+  Series bad_colour = sigma;
+  bad_colour.colour = "grey";
+  EXPECT_THROW(plot_lines({bad_colour}, options, folder.file("none.png")), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace tfgram::report

@@ -25,4 +25,8 @@ class TempFolder {
 /// The file's bytes.
 std::string read_bytes(const std::string& path);
 
+/// Variance of the decoded PNG's luminance (0.2126 R + 0.7152 G + 0.0722 B) over all pixels: 0 for a
+/// constant image, hundreds for a figure with an image or lines on it. Throws like read_png.
+double png_luminance_variance(const std::string& path);
+
 }  // namespace tfgram::report::testing

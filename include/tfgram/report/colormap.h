@@ -1,5 +1,5 @@
 #pragma once
-// Colour maps for heatmaps: a value in [0, 1] → an 8-bit sRGB colour.
+// Colour maps for time-frequency images (gnuplot palettes): a value in [0, 1] → an 8-bit sRGB colour.
 #include <cstdint>
 #include <string>
 

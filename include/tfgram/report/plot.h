@@ -15,6 +15,13 @@ struct Series {
   std::string name;  ///< legend entry; empty = no entry
   std::vector<double> x;
   std::vector<double> y;
+  /// A band from y_low to y_high (both empty, or as long as x), filled translucent in the line's
+  /// colour under the line, e.g. the min–max over runs around their mean.
+  std::vector<double> y_low;
+  std::vector<double> y_high;
+  /// "#rrggbb"; empty = the default colour for the series' position.
+  std::string colour;
+  bool dashed = false;
 };
 
 enum class Legend {
@@ -25,7 +32,7 @@ enum class Legend {
 };
 
 struct PlotOptions {
-  std::string title;
+  std::string title;  ///< may hold line breaks
   std::string x_label;
   std::string y_label;
   bool log_x = false;

@@ -1,0 +1,134 @@
+#include "tfgram/report/frontend_axes.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <cstdio>
+#include <optional>
+#include <stdexcept>
+
+#include "tfgram/dsp/mel.h"
+#include "tfgram/frontends/sincgram.h"
+#include "tfgram/frontends/spectrogram.h"
+#include "tfgram/models/classifier.h"
+#include "tfgram/util/check.h"
+
+namespace tfgram::report {
+namespace {
+
+std::string fixed(double v, int decimals) {
+  char text[48];
+  std::snprintf(text, sizeof text, "%.*f", decimals, v);
+  return text;
+}
+
+// |λ| of a DMEL-family module (its own `lambd` parameter), as ClassifierImpl::lambd() reads it.
+std::optional<double> module_lambd(const torch::nn::Module& frontend) {
+  for (const auto& item : frontend.named_parameters(/*recurse=*/false)) {
+    if (item.key() == "lambd") return std::abs(item.value().item<double>());
+  }
+  return std::nullopt;
+}
+
+// Bin k of a one-sided spectrum with `rows` bins: k/(rows − 1) of the Nyquist frequency.
+std::vector<double> linear_bins(int64_t rows, double nyquist) {
+  std::vector<double> v(static_cast<size_t>(rows));
+  for (int64_t k = 0; k < rows; ++k) v[static_cast<size_t>(k)] = rows > 1 ? nyquist * k / (rows - 1) : 0.0;
+  return v;
+}
+
+int64_t effective_hop(const frontends::SpectrogramOptions& o) {
+  if (o.hop_length() > 0) return o.hop_length();
+  return (o.win_length() > 0 ? o.win_length() : o.n_fft()) / 4;
+}
+
+}  // namespace
+
+FrontendAxes frontend_axes(const models::ClassifierConfig& config, const torch::nn::Module& frontend, int64_t rows,
+                           TfUnits units) {
+  const std::string& kind = config.frontend.kind;
+  const std::string where = "frontend_axes(" + kind + ")";
+  util::require(rows >= 1, where.c_str(), "rows must be >= 1, got ", rows);
+  const bool samples = units == TfUnits::kSamples;
+  const double sr = static_cast<double>(config.sample_rate);
+  // Hz → the axis unit; samples → the time unit.
+  const double frequency_scale = samples ? 1.0 / sr : 1.0;
+  const auto seconds_or_samples = [&](double n) { return samples ? n : n / sr; };
+  const auto duration = [&](double n) {
+    return samples ? fixed(n, n < 10 ? 2 : 1) + " samples" : fixed(1000.0 * n / sr, 1) + " ms";
+  };
+
+  FrontendAxes axes;
+  axes.time.label = samples ? "time (samples)" : "time (s)";
+  axes.frequency.label = samples ? "frequency (cycles/sample)" : "frequency (Hz)";
+  const auto power_or_log = [&](bool log) {
+    axes.values = log ? TfValues::kLogPower : TfValues::kPower;
+    axes.colour_label = "dB";
+  };
+
+  if (kind == "dmel" || kind == "logmel" || kind == "dspec") {
+    const auto& d = config.frontend.dmel;
+    const double lambd = module_lambd(frontend).value_or(std::abs(d.lambd));
+    axes.time.step = seconds_or_samples(static_cast<double>(d.hop_length));
+    axes.window = "window 6λ = " + duration(6.0 * lambd) + " (λ = " + fixed(lambd, 2) + ")";
+    power_or_log(config.frontend_log());
+    if (kind == "dspec") {
+      axes.name = "differentiable spectrogram (" + d.mode + " mode)";
+      axes.frequency.values = linear_bins(rows, sr / 2 * frequency_scale);
+    } else {
+      util::require(rows == d.n_mels, where.c_str(), "expected ", d.n_mels, " mel rows, got ", rows);
+      axes.name = std::string(kind == "dmel" ? "DMEL" : "log-mel") + " (" + std::to_string(d.n_mels) + " mel bands" +
+                  (config.frontend_log() ? ", log" : "") + ")";
+      // Band m's triangle peaks at the (m + 1)-th of n_mels + 2 points evenly spaced in mel.
+      const double low = dsp::hz_to_mel(d.f_min);
+      const double high = dsp::hz_to_mel(d.f_max.value_or(sr / 2));
+      for (int64_t m = 0; m < rows; ++m) {
+        axes.frequency.values.push_back(dsp::mel_to_hz(low + (high - low) * (m + 1) / (rows + 1)) * frequency_scale);
+      }
+    }
+    return axes;
+  }
+
+  if (kind == "spectrogram" || kind == "degram") {
+    const frontends::SpectrogramOptions* stft = nullptr;
+    const frontends::SincGramImpl* sincgram = nullptr;
+    if (const auto* s = frontend.as<frontends::SpectrogramImpl>()) {
+      stft = &s->options;
+    } else if (const auto* w = frontend.as<models::WaveformDEGramImpl>()) {
+      stft = &w->stft->options;
+      if (w->degram->sincgram) sincgram = w->degram->sincgram.get();
+    }
+    util::require(stft != nullptr, where.c_str(), "the module is not a ", kind, " front end");
+    const int64_t window = stft->win_length() > 0 ? stft->win_length() : stft->n_fft();
+    axes.time.step = seconds_or_samples(static_cast<double>(effective_hop(*stft)));
+    axes.window = "Hann window " + duration(static_cast<double>(window)) + ", hop " +
+                  duration(static_cast<double>(effective_hop(*stft)));
+    if (sincgram != nullptr) {
+      const auto centres = sincgram->center_hz().to(torch::kCPU, torch::kFloat64).contiguous();
+      util::require(centres.numel() == rows, where.c_str(), "expected ", centres.numel(), " SincGram rows, got ", rows);
+      for (int64_t f = 0; f < rows; ++f) axes.frequency.values.push_back(centres[f].item<double>() * frequency_scale);
+    } else {
+      axes.frequency.values = linear_bins(rows, sr / 2 * frequency_scale);
+    }
+    if (kind == "spectrogram") {
+      axes.name = "Hann power spectrogram" + std::string(config.frontend_log() ? " (log)" : "");
+      power_or_log(config.frontend_log());
+    } else {
+      const auto& g = config.frontend.degram;
+      axes.name = std::string(g.attention ? "DEGram" : "SincGram") + " (" +
+                  (g.sincgram ? std::to_string(g.filters) + " SincGram filters, order " + std::to_string(g.order)
+                              : std::string("linear bins")) +
+                  (g.attention ? ", TF-DE " + g.strategy : "") + (g.normalization ? ", normalised" : "") + ")";
+      if (g.normalization) {
+        axes.values = TfValues::kLinear;
+        axes.colour_label = "normalised value";
+      } else {
+        power_or_log(g.log_compression);
+      }
+    }
+    return axes;
+  }
+  throw std::invalid_argument(where + ": no axes known for front-end kind '" + kind + "'");
+}
+
+}  // namespace tfgram::report
