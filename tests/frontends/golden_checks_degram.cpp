@@ -99,7 +99,9 @@ const bool degram_frontend = register_golden_checker("degram_frontend", [](const
   // optional keys override those defaults when a golden set carries them.
   auto options = DEGramOptions(g.integer("num_spectrogram_bins"), g.integer("sample_rate"))
                      .filters(g.integer("filters"))
-                     .order(g.integer("order"));
+                     .order(g.integer("order"))
+                     .log_compression(false);  // the PyTorch release has no log before attention
+  if (g.has("log_compression")) options.log_compression(g.integer("log_compression") != 0);
   if (g.has("eps")) options.eps(g.real("eps"));
   if (g.has("std_norm")) options.std_norm(g.integer("std_norm") != 0);
   if (g.has("freq_norm")) options.freq_norm(g.integer("freq_norm") != 0);

@@ -38,8 +38,9 @@ struct DEGramConfig {
   bool sincgram = true;
   bool attention = true;
   bool normalization = true;
-  /// log(x + 1e-7) before attention (the Keras model; off in the PyTorch release).
-  bool log_compression = false;
+  /// log(x + 1e-7) before attention (the Keras model; measured ahead on FSDD speakers, see
+  /// docs/experiments.md). false = the PyTorch release, needed to run weights trained with it.
+  bool log_compression = true;
   int64_t filters = 64;
   int64_t order = 4;
   /// "mel" or "random".
