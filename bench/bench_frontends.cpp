@@ -225,6 +225,7 @@ int peak_memory(int window_ms) {
 
 int main(int argc, char** argv) {
   tfgram::util::prefer_passive_openmp(argv);  // as the tfgram tool does
+  tfgram::util::configure_allocator();
   tfgram::util::configure_threads();
   for (int i = 1; i + 1 < argc; ++i) {
     if (std::strcmp(argv[i], "--peak-memory") == 0) return peak_memory(std::stoi(argv[i + 1]));

@@ -11,6 +11,7 @@
 
 #include "commands.h"
 #include "tfgram/data/errors.h"
+#include "tfgram/util/allocator.h"
 #include "tfgram/util/threads.h"
 
 namespace tfgram::cli {
@@ -32,6 +33,7 @@ bool register_command(const std::string& name, const std::string& description, C
 
 int main(int argc, char** argv) {
   tfgram::util::prefer_passive_openmp(argv);
+  tfgram::util::configure_allocator();
   CLI::App app{"tfgram: learnable time-frequency front ends (DEGram, DMEL) on LibTorch"};
   app.require_subcommand(1);
   int threads = 0;

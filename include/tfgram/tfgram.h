@@ -26,4 +26,5 @@
 #include "tfgram/train/run_config.h"
 #include "tfgram/train/trainer.h"
 #include "tfgram/util/atomic_file.h"
+#include "tfgram/util/allocator.h"
 #include "tfgram/util/threads.h"

@@ -1,6 +1,7 @@
 #include "tfgram/util/threads.h"
 
 #include <ATen/Parallel.h>
+#include <dlfcn.h>
 #include <sched.h>
 #include <unistd.h>
 
@@ -24,7 +25,19 @@ int available_cores() {
   return hw > 0 ? static_cast<int>(hw) : 1;
 }
 
+// OpenBLAS's entry points, when the BLAS this process loaded is OpenBLAS (Debian's libblas.so.3
+// alternatives may be another BLAS, which has neither).
+template <typename Function>
+Function openblas_function(const char* name) {
+  return reinterpret_cast<Function>(::dlsym(RTLD_DEFAULT, name));
+}
+
 }  // namespace
+
+int blas_threads() {
+  const auto get = openblas_function<int (*)()>("openblas_get_num_threads");
+  return get != nullptr ? get() : 0;
+}
 
 int configure_threads(int requested) {
   int threads = requested;
@@ -40,6 +53,11 @@ int configure_threads(int requested) {
     }
   }
   at::set_num_threads(threads);
+  // OpenBLAS sizes its own pool by the machine's cores when it loads, whatever LibTorch uses: with
+  // fewer intra-op threads, its surplus workers wake for every product and spin (sched_yield) on
+  // the cores this process or a parallel trial needs (FSDD mel_linear at one thread: 6.3 s of
+  // system time against 0.6 s with OpenBLAS at one thread too).
+  if (const auto set = openblas_function<void (*)(int)>("openblas_set_num_threads")) set(threads);
   return threads;
 }
 

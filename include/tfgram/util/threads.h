@@ -2,10 +2,13 @@
 
 namespace tfgram::util {
 
-/// Sets LibTorch's intra-op thread count and returns it.
-/// `requested > 0` wins; otherwise $TFGRAM_NUM_THREADS; otherwise the cores this process may use.
-/// (LibTorch as packaged by Debian starts with a single thread.)
+/// Sets LibTorch's intra-op thread count, and OpenBLAS's to the same when OpenBLAS is the BLAS in
+/// use, and returns it. `requested > 0` wins; otherwise $TFGRAM_NUM_THREADS; otherwise the cores
+/// this process may use. (LibTorch as packaged by Debian starts with a single thread.)
 int configure_threads(int requested = 0);
+
+/// OpenBLAS's thread count, or 0 when the BLAS in use is not OpenBLAS.
+int blas_threads();
 
 /// For executables, first thing in main: unless OMP_WAIT_POLICY is set (the user's choice wins),
 /// re-executes the program once with OMP_WAIT_POLICY=passive. With OpenMP's default policy, idle
