@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job on a fresh Debian 12: install dependencies, build, then run the DMEL paper's
-# synthetic time-frequency grid (SPEC §2.6 row 1) at its quick size (~10 min on 2 cores) and print
-# the paper-style table. The full size: drop `--profile quick`. Extra arguments go to
+# synthetic time-frequency grid (SPEC §2.6 row 1) at its quick size (under a minute on 2 cores) and
+# print the paper-style table, then where the report is. The full size: drop `--profile quick`. Extra arguments go to
 # `tfgram experiment` (e.g. --jobs 1, --output DIR).
 set -euo pipefail
 cd "$(dirname "$0")/.."
