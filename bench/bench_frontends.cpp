@@ -224,7 +224,7 @@ int peak_memory(int window_ms) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  tfgram::util::prefer_passive_openmp(argv);  // as the tfgram tool does
+  tfgram::util::prefer_passive_threads(argv);  // as the tfgram tool does
   tfgram::util::configure_allocator();
   tfgram::util::configure_threads();
   for (int i = 1; i + 1 < argc; ++i) {

@@ -32,7 +32,7 @@ bool register_command(const std::string& name, const std::string& description, C
 }  // namespace tfgram::cli
 
 int main(int argc, char** argv) {
-  tfgram::util::prefer_passive_openmp(argv);
+  tfgram::util::prefer_passive_threads(argv);
   tfgram::util::configure_allocator();
   CLI::App app{"tfgram: learnable time-frequency front ends (DEGram, DMEL) on LibTorch"};
   app.require_subcommand(1);

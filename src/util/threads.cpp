@@ -61,11 +61,15 @@ int configure_threads(int requested) {
   return threads;
 }
 
-void prefer_passive_openmp(char** argv) {
-  if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
-  if (::setenv("OMP_WAIT_POLICY", "passive", 1) != 0) return;
+void prefer_passive_threads(char** argv) {
+  bool changed = false;
+  // The user's choice wins for each variable.
+  for (const auto& [name, value] : {std::pair{"OMP_WAIT_POLICY", "passive"}, std::pair{"OPENBLAS_THREAD_TIMEOUT", "4"}}) {
+    if (std::getenv(name) == nullptr && ::setenv(name, value, 1) == 0) changed = true;
+  }
+  if (!changed) return;
   ::execv("/proc/self/exe", argv);
-  // Still here: exec failed. The variable stays set, which only affects child processes.
+  // Still here: exec failed. The variables stay set, which only affects child processes.
 }
 
 }  // namespace tfgram::util

@@ -10,14 +10,18 @@ int configure_threads(int requested = 0);
 /// OpenBLAS's thread count, or 0 when the BLAS in use is not OpenBLAS.
 int blas_threads();
 
-/// For executables, first thing in main: unless OMP_WAIT_POLICY is set (the user's choice wins),
-/// re-executes the program once with OMP_WAIT_POLICY=passive. With OpenMP's default policy, idle
-/// workers spin after every parallel region, and on a few cores they take the cores OpenBLAS's own
-/// threads need for the next matrix product: on 2 cores a DEGram forward+backward drops from ~75
-/// to ~45 ms and a mel_linear training step from ~20 to ~10 ms, with nothing slower. libgomp reads
-/// the variable only when it is loaded, before main, hence the re-execution. Returns normally if
-/// the variable was already set, or if re-execution fails (the variable then stays set, which only
-/// affects child processes).
-void prefer_passive_openmp(char** argv);
+/// For executables, first thing in main: re-executes the program once with idle threads that wait
+/// without spinning, OMP_WAIT_POLICY=passive and OPENBLAS_THREAD_TIMEOUT=4, each unless the user set
+/// it (their choice wins). libgomp and OpenBLAS read them only when they are loaded, before main,
+/// hence the re-execution.
+/// - With OpenMP's default policy, idle workers spin after every parallel region and take the
+///   cores OpenBLAS's threads need for the next matrix product: on 2 cores a DEGram
+///   forward+backward drops from ~75 to ~45 ms and a mel_linear training step from ~20 to ~10 ms.
+/// - OpenBLAS's idle workers spin (sched_yield) for 2^28 cycles after each product by default;
+///   2^4 puts them to sleep at once: FSDD mel_linear, 4 epochs at 2 threads, 3.9 → 0.34 s of
+///   system time at the same wall time, cores a neighbouring trial can use.
+/// Returns normally if every variable was already set, or if re-execution fails (the variables then
+/// stay set, which only affects child processes).
+void prefer_passive_threads(char** argv);
 
 }  // namespace tfgram::util
