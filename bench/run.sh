@@ -8,7 +8,8 @@ bash scripts/build.sh
 build=${TFGRAM_BUILD_DIR:-build}
 out=$(mktemp -d)
 "$build/tfgram_bench" --benchmark_format=json --benchmark_min_time=1 >"$out/tfgram.json"
-# tfgram_bench runs with OMP_WAIT_POLICY=passive, as the tfgram tool does (util::prefer_passive_threads, which also sets OPENBLAS_THREAD_TIMEOUT=4).
+# tfgram_bench runs with OMP_WAIT_POLICY=passive and OPENBLAS_THREAD_TIMEOUT=4, as the tfgram
+# tool does (util::prefer_passive_threads).
 # The peers run under both policies and keep each workload's faster time, so neither side is
 # judged under a setting that only suits the other.
 env -u OMP_WAIT_POLICY /usr/bin/python3 bench/peers.py >"$out/peers_default.json"
