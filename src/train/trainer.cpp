@@ -55,14 +55,16 @@ void describe_frontend(const models::ClassifierImpl& model, EpochRecord& record)
   }
 }
 
+using FrontendGroups = std::vector<std::pair<models::ParameterGroup, std::vector<torch::Tensor>>>;
+
 // Each front-end group's rate, 0 for a group that does not train (frozen front end or rate 0);
 // its parameters stop requiring gradients.
-std::map<std::string, double> frontend_rates(const RunConfig& config, models::ClassifierImpl& model) {
+std::map<std::string, double> frontend_rates(const RunConfig& config, const FrontendGroups& groups) {
   std::map<std::string, double> rates;
   const bool trainable = config.model.frontend_trainable();
-  for (auto& [group, parameters] : model.frontend_groups()) {
+  for (const auto& [group, parameters] : groups) {
     const double rate = trainable ? config.train.rate_of(group) : 0.0;
-    for (auto& p : parameters) p.set_requires_grad(rate > 0);
+    for (auto p : parameters) p.set_requires_grad(rate > 0);
     rates[group.name] = rate;
   }
   return rates;
@@ -70,6 +72,7 @@ std::map<std::string, double> frontend_rates(const RunConfig& config, models::Cl
 
 // One optimiser group for the backbone at lr_model and one per training front-end group at its rate.
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(const RunConfig& config, models::ClassifierImpl& model,
+                                                        const FrontendGroups& frontend,
                                                         const std::map<std::string, double>& rates) {
   const auto& t = config.train;
   const auto options = [&](double lr) -> std::unique_ptr<torch::optim::OptimizerOptions> {
@@ -78,7 +81,7 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const RunConfig& config,
   };
   std::vector<torch::optim::OptimizerParamGroup> groups;
   groups.emplace_back(model.model_parameters(), options(t.lr_model));
-  for (auto& [group, parameters] : model.frontend_groups()) {
+  for (const auto& [group, parameters] : frontend) {
     const double rate = rates.at(group.name);
     if (rate > 0) groups.emplace_back(parameters, options(rate));
   }
@@ -242,8 +245,9 @@ RunResult run_training(RunConfig config, std::shared_ptr<const data::Dataset> da
   torch::manual_seed(config.train.seed);
   models::Classifier model(config.model);
   model->to(device);
-  const auto rates = frontend_rates(config, *model);
-  auto optimizer = make_optimizer(config, *model, rates);
+  const auto frontend_groups = model->frontend_groups();
+  const auto rates = frontend_rates(config, frontend_groups);
+  auto optimizer = make_optimizer(config, *model, frontend_groups, rates);
 
   CheckpointMeta meta;
   meta.config = config;

@@ -1,7 +1,7 @@
 #pragma once
 // One configuration type for a training run — model, data, training — shared by `tfgram train`,
 // the experiment runner and checkpoints. YAML in, JSON in checkpoints; every key can be set by
-// its dotted path ("train.lr_tf", "model.frontend.dmel.lambd"), which is how command-line
+// its dotted path ("train.lr.lambd", "model.frontend.dmel.lambd"), which is how command-line
 // overrides and experiment grids address it.
 #include <cstdint>
 #include <map>

@@ -1,7 +1,7 @@
 #pragma once
 // The training protocol of SPEC §2.5: parameter groups (the backbone at lr_model, each front-end
-// group at its own rate, train.lr.<group>; ranges kept after each step), early stopping on validation loss, best-model checkpoint, test accuracy of the best
-// model. Seeded and reproducible on CPU; resumes from its last epoch checkpoint after a kill with
+// group at its own rate, train.lr.<group>; ranges kept after each step), early stopping on
+// validation loss, best-model checkpoint, test accuracy of the best model. Seeded and reproducible on CPU; resumes from its last epoch checkpoint after a kill with
 // the same result as an uninterrupted run.
 //
 // Files in config.output: config.json, labels.json, last.ckpt (every epoch, with optimiser and
