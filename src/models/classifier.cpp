@@ -55,7 +55,7 @@ namespace {
 
 // λ is a window width in samples (tens to hundreds): DMEL trains it at 1.0 (SPEC §2.5).
 ParameterGroup lambd_group() {
-  return {"lambd", {"lambd"}, 1.0, "DMEL's Gaussian window width λ (samples)"};
+  return {"lambd", {"lambd"}, 1.0};
 }
 
 frontends::DMelOptions dmel_options(const ClassifierConfig& c, bool trainable) {
@@ -163,8 +163,8 @@ FrontendKind degram_kind() {
   FrontendKind kind;
   // Centres, bandwidths and the attention's weights all live near [−1, 1]: at the model's rate,
   // as with the published release's single optimiser over model.parameters().
-  kind.groups = {{"filterbank", {"degram.sincgram."}, std::nullopt, "SincGram centres and bandwidths"},
-                 {"attention", {"degram.de."}, std::nullopt, "TF-DE attention weights"}};
+  kind.groups = {{"filterbank", {"degram.sincgram."}, std::nullopt},   // SincGram centres, bandwidths
+                 {"attention", {"degram.de."}, std::nullopt}};         // TF-DE's weights
   kind.shape = [](const ClassifierConfig& c) {
     const auto& d = c.frontend.degram;
     const auto o = stft_options(c);
@@ -345,6 +345,11 @@ ClassifierImpl::ClassifierImpl(ClassifierConfig config) : config_(std::move(conf
   log_ = frontend_parts.log;
   frontend_names_ = std::move(frontend_parts.names);
   groups_ = frontend_entry.groups;
+  for (const auto& item : frontend.ptr()->named_modules("", /*include_self=*/true)) {
+    if (auto* constrained = dynamic_cast<frontends::RangeConstrained*>(item.value().get())) {
+      constrained_.emplace_back(item.key(), constrained);
+    }
+  }
 
   auto backbone_parts = backbone_entry.build(config_, shape_);
   backbone = std::move(backbone_parts.module);
@@ -403,12 +408,10 @@ std::vector<std::pair<ParameterGroup, std::vector<torch::Tensor>>> ClassifierImp
 
 std::vector<frontends::RangeEvent> ClassifierImpl::constrain_frontend() {
   std::vector<frontends::RangeEvent> events;
-  for (const auto& item : frontend.ptr()->named_modules("", /*include_self=*/true)) {
-    if (auto* constrained = dynamic_cast<frontends::RangeConstrained*>(item.value().get())) {
-      for (auto& event : constrained->constrain_parameters()) {
-        event.element = (item.key().empty() ? "" : item.key() + " ") + event.element;
-        events.push_back(std::move(event));
-      }
+  for (const auto& [path, constrained] : constrained_) {
+    for (auto& event : constrained->constrain_parameters()) {
+      event.element = (path.empty() ? "" : path + " ") + event.element;
+      events.push_back(std::move(event));
     }
   }
   return events;

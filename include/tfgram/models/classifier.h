@@ -142,6 +142,9 @@ struct ClassifierImpl : torch::nn::Module {
   OutputActivation activation_ = OutputActivation::kSoftmax;
   PublishedNameMap frontend_names_;
   std::vector<ParameterGroup> groups_;
+  /// The front end's modules with a range, by path, found once at construction (the step loop
+  /// calls constrain_frontend() every step).
+  std::vector<std::pair<std::string, frontends::RangeConstrained*>> constrained_;
   std::string backbone_prefix_;
 };
 TORCH_MODULE(Classifier);

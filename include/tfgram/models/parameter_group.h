@@ -18,8 +18,6 @@ struct ParameterGroup {
   std::vector<std::string> members;
   /// The rate when neither train.lr.<name> nor train.lr_tf is set; unset = train.lr_model.
   std::optional<double> default_lr;
-  /// One line for docs and error messages.
-  std::string description;
 
   bool contains(const std::string& parameter_name) const;
 };
