@@ -17,24 +17,18 @@ tool="$(cd "$build" && pwd)/tfgram"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-cat >"$work/fsdd_mel_linear.yaml" <<YAML
-model: {sample_rate: 8000, n_points: 8000, frontend: {kind: dmel}, backbone: {kind: mel_linear}}
+# A run config: NAME DATA_KIND N_POINTS BACKBONE EPOCHS (DMEL at 35 ms, Adam 1e-4, batch 32).
+write_config() {
+  cat >"$work/$1.yaml" <<YAML
+model: {sample_rate: 8000, n_points: $3, frontend: {kind: dmel}, backbone: {kind: $4}}
 window_ms: 35
-data: {kind: fsdd, root: $data/fsdd}
-train: {optimizer: adam, lr_model: 1.0e-4, batch_size: 32, max_epochs: 4, patience: 6}
+data: {kind: $2, root: $data/$2}
+train: {optimizer: adam, lr_model: 1.0e-4, batch_size: 32, max_epochs: $5, patience: 6}
 YAML
-cat >"$work/esc10_mel_conv.yaml" <<YAML
-model: {sample_rate: 8000, n_points: 40000, frontend: {kind: dmel}, backbone: {kind: mel_conv}}
-window_ms: 35
-data: {kind: esc10, root: $data/esc10}
-train: {optimizer: adam, lr_model: 1.0e-4, batch_size: 32, max_epochs: 2, patience: 6}
-YAML
-cat >"$work/esc10_cnn6.yaml" <<YAML
-model: {sample_rate: 8000, n_points: 40000, frontend: {kind: dmel}, backbone: {kind: cnn6}}
-window_ms: 35
-data: {kind: esc10, root: $data/esc10}
-train: {optimizer: adam, lr_model: 1.0e-4, batch_size: 32, max_epochs: 1, patience: 6}
-YAML
+}
+write_config fsdd_mel_linear fsdd 8000 mel_linear 4
+write_config esc10_mel_conv esc10 40000 mel_conv 2
+write_config esc10_cnn6 esc10 40000 cnn6 1
 
 # One run: prints "wall user sys faults maxrss_kb".
 run_once() {
