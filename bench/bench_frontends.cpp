@@ -14,6 +14,8 @@
 #include <string>
 
 #include "tfgram/dsp/real_fft.h"
+#include "tfgram/frontends/degram.h"
+#include "tfgram/frontends/dmel.h"
 #include "tfgram/models/classifier.h"
 #include "tfgram/tfgram.h"
 #include "tfgram/train/trainer.h"
@@ -30,7 +32,7 @@ constexpr int64_t kMels = 64;
 
 frontends::DMel make_dmel(double window_ms) {
   return frontends::DMel(
-      frontends::DMelOptions(frontends::DMelOptions::lambd_for_window_ms(window_ms, kSampleRate), kSampleRate)
+      frontends::DMelOptions(dsp::lambd_for_window_ms(window_ms, kSampleRate), kSampleRate)
           .n_mels(kMels)
           .hop_length(kHop)
           .log(true));
@@ -57,7 +59,7 @@ void BM_DmelForwardBackward(benchmark::State& state) {
 
 // The same with plain autograd through torch::stft (batched): shows what the kernel saves.
 void BM_DmelAutogradForwardBackward(benchmark::State& state) {
-  const double lambd = frontends::DMelOptions::lambd_for_window_ms(static_cast<double>(state.range(0)), kSampleRate);
+  const double lambd = dsp::lambd_for_window_ms(static_cast<double>(state.range(0)), kSampleRate);
   const auto x = torch::randn({kBatch, kSamples});
   const auto l = torch::tensor(static_cast<float>(lambd)).requires_grad_(true);
   const auto shape = dsp::gaussian_spectrogram_shape(kSamples, lambd, WindowMode::kPowerOfTwo, kHop);
@@ -74,7 +76,7 @@ void BM_DmelAutogradForwardBackward(benchmark::State& state) {
 // over frames of the same shape, spread over the same threads. Forward: one r2c per frame;
 // forward+backward with λ trained: two (X and X' with the window's derivative), backward none.
 void BM_FftFloor(benchmark::State& state) {
-  const double lambd = frontends::DMelOptions::lambd_for_window_ms(static_cast<double>(state.range(0)), kSampleRate);
+  const double lambd = dsp::lambd_for_window_ms(static_cast<double>(state.range(0)), kSampleRate);
   const auto shape = dsp::gaussian_spectrogram_shape(kSamples, lambd, WindowMode::kPowerOfTwo, kHop);
   const int64_t frames = kBatch * shape.n_frames;
   const auto input = torch::randn({frames, shape.n_fft});  // rows stay 32-byte aligned for n_fft >= 8
@@ -129,7 +131,7 @@ TrainWorkload train_workload(int64_t which) {
   w.config.num_classes = 10;
   w.config.sample_rate = 8000;
   w.config.frontend.kind = "dmel";
-  w.config.frontend.dmel.lambd = frontends::DMelOptions::lambd_for_window_ms(35, 8000);
+  w.config.assign("frontend.dmel.lambd", dsp::lambd_for_window_ms(35, 8000));
   if (which == 0) {
     w.config.n_points = 8000;
     w.config.backbone.kind = "mel_linear";

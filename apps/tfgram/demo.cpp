@@ -57,7 +57,7 @@ int run_demo(const DemoArgs& args) {
   {
     const int64_t sr = 8000;
     const auto wave = chirp(sr, args.seconds, 100.0, sr / 2.0);
-    frontends::DMel dmel(frontends::DMelOptions(frontends::DMelOptions::lambd_for_window_ms(35.0, sr), sr)
+    frontends::DMel dmel(frontends::DMelOptions(dsp::lambd_for_window_ms(35.0, sr), sr)
                              .n_mels(64)
                              .hop_length(80)
                              .log(true));

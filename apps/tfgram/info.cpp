@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "commands.h"
-#include "tfgram/frontends/sincgram.h"
+#include "tfgram/models/classifier.h"
 #include "tfgram/train/checkpoint.h"
 
 namespace tfgram::cli {
@@ -30,21 +30,29 @@ int run(const std::string& path) {
   for (const auto& name : loaded.meta.labels.names()) std::cout << " " << name;
   std::cout << "\nparameters   " << count(model.parameters()) << " (front end " << count(model.frontend_parameters())
             << ", rest " << count(model.model_parameters()) << ")\n";
-  if (const auto lambd = model.lambd()) {
-    std::cout << "lambda       " << *lambd << " samples = " << 6.0 * *lambd / config.sample_rate * 1000.0
-              << " ms window\n";
-  }
-  for (const auto& child : model.modules(false)) {
-    if (const auto* sincgram = child->as<frontends::SincGramImpl>()) {
-      const auto centres = sincgram->center_hz();
-      const auto widths = sincgram->bandwidth_hz();
-      std::cout << "sincgram     " << centres.numel() << " filters, order " << sincgram->options.order()
-                << "\n  filter  centre_hz  bandwidth_hz\n";
-      for (int64_t i = 0; i < centres.numel(); ++i) {
-        std::cout << "  " << std::setw(6) << i << std::setw(11) << std::fixed << std::setprecision(1)
-                  << centres[i].item<double>() << std::setw(14) << widths[i].item<double>() << "\n";
-      }
+  // Whatever the front end reports: scalars one per line, vectors as one table (a row per element).
+  const auto learned = model.learned_values();
+  std::vector<const frontends::LearnedValue*> columns;
+  for (const auto& value : learned) {
+    if (value.scalar) {
+      std::cout << std::left << std::setw(13) << value.name << std::right << value.values.at(0) << " " << value.unit
+                << "\n";
+    } else {
+      columns.push_back(&value);
     }
+  }
+  if (!columns.empty()) {
+    std::cout << "  " << std::setw(6) << "index";
+    for (const auto* column : columns) std::cout << std::setw(16) << column->name + " (" + column->unit + ")";
+    std::cout << "\n";
+    for (size_t i = 0; i < columns.front()->values.size(); ++i) {
+      std::cout << "  " << std::setw(6) << i << std::fixed << std::setprecision(1);
+      for (const auto* column : columns) {
+        if (i < column->values.size()) std::cout << std::setw(16) << column->values[i];
+      }
+      std::cout << "\n";
+    }
+    std::cout << std::defaultfloat;
   }
   std::cout << "architecture\n" << model << "\n";
   return 0;

@@ -14,12 +14,11 @@
 #include <vector>
 
 #include "commands.h"
-#include "tfgram/data/audio_file.h"
 #include "tfgram/data/errors.h"
-#include "tfgram/data/resample.h"
-#include "tfgram/frontends/dmel.h"
-#include "tfgram/models/classifier.h"
-#include "tfgram/models/classifier_config.h"
+#include "tfgram/data/load_clip.h"
+#include "tfgram/dsp/gaussian_spectrogram.h"
+#include "tfgram/models/frontend_kind.h"
+#include "tfgram/train/run_config.h"
 #include "tfgram/report/frontend_axes.h"
 #include "tfgram/report/tf_image.h"
 
@@ -43,19 +42,14 @@ struct SpectrogramArgs {
   uint64_t seed = 0;
 };
 
-// Mono samples at `sample_rate`, cut to `seconds` when > 0. File problems are input errors (exit 2).
+// Mono samples at `sample_rate`, cut to `seconds` when > 0: (1, N). File problems are input
+// errors (exit 2).
 torch::Tensor load_audio(const SpectrogramArgs& args, int64_t sample_rate) {
-  data::AudioClip clip;
+  torch::Tensor samples;
   try {
-    clip = data::read_audio(args.file);
+    samples = data::load_clip(args.file, sample_rate);
   } catch (const data::FileError& error) {
     throw std::invalid_argument(error.what());
-  }
-  auto samples = torch::from_blob(clip.samples.data(), {static_cast<int64_t>(clip.samples.size())},
-                                  torch::kFloat32)
-                     .clone();
-  if (clip.sample_rate != sample_rate) {
-    samples = data::resample(samples, static_cast<double>(clip.sample_rate), static_cast<double>(sample_rate));
   }
   if (args.seconds > 0.0) {
     const auto keep = static_cast<int64_t>(std::llround(args.seconds * static_cast<double>(sample_rate)));
@@ -65,7 +59,7 @@ torch::Tensor load_audio(const SpectrogramArgs& args, int64_t sample_rate) {
     throw std::invalid_argument("audio file '" + args.file + "': fewer than 2 samples at " +
                                 std::to_string(sample_rate) + " Hz");
   }
-  return samples.unsqueeze(0);  // (1, N)
+  return samples.unsqueeze(0);
 }
 
 int run_spectrogram(const SpectrogramArgs& args) {
@@ -78,36 +72,27 @@ int run_spectrogram(const SpectrogramArgs& args) {
   options.height = args.height;
 
   models::ClassifierConfig config;
-  config.num_classes = 1;  // required by Validate(); no classifier is built
-  // Never built: resnet18 takes any feature shape, so Validate() judges the front end alone.
-  config.backbone.kind = "resnet18";
   config.sample_rate = args.sample_rate;
   config.frontend.kind = args.frontend;
-  config.frontend.dmel.lambd = frontends::DMelOptions::lambd_for_window_ms(args.window_ms, args.sample_rate);
+  config.assign("frontend.dmel.lambd", dsp::lambd_for_window_ms(args.window_ms, args.sample_rate));
   // Linear power spans decades; its log is what shows structure (a --set can turn it off).
-  if (args.frontend == "spectrogram" || args.frontend == "dspec") config.frontend.log = true;
+  if (!kind.log_by_default && !kind.no_log_reason) config.frontend.log = true;
   for (const auto& assignment : args.sets) {
-    const auto equals = assignment.find('=');
-    if (equals == std::string::npos || equals == 0) {
-      throw std::invalid_argument("--set: expected key=value, got '" + assignment + "'");
-    }
-    config.set(assignment.substr(0, equals), assignment.substr(equals + 1));
+    const auto [key, value] = train::split_assignment(assignment);
+    config.set(key, value);
   }
 
   const auto audio = load_audio(args, config.sample_rate);
   config.n_points = audio.size(1);
-  config.Validate();
   options.Validate();  // before the front end runs: bad sizes or percentiles exit 2
 
   torch::manual_seed(args.seed);  // degram's attention weights are drawn at random
-  auto parts = kind.build(config);
+  auto parts = models::build_frontend(config);  // bad keys or a too-short file exit 2
   torch::NoGradGuard no_grad;
-  auto features = parts.module.forward(audio);
-  if (parts.log) features = torch::log(features + 1e-10);  // as Classifier::features does
-  // (1, F, T) or (1, C, F, T) → the first channel (F, T).
+  // (1, C, F, T) → the first channel (F, T).
+  auto features = models::frontend_features(parts.module, parts.log, audio)[0];
+  const int64_t channels = features.size(0);
   features = features[0];
-  const int64_t channels = features.dim() == 3 ? features.size(0) : 1;
-  if (features.dim() == 3) features = features[0];
   const int64_t rows = features.size(0);
   const int64_t frames = features.size(1);
 
@@ -132,9 +117,11 @@ const bool registered = register_command(
     [](CLI::App& command) -> std::function<int()> {
       auto args = std::make_shared<SpectrogramArgs>();
       command.add_option("FILE", args->file, "audio file (WAV, FLAC, Ogg); mixed to mono")->required();
-      command.add_option("--frontend", args->frontend,
-                         "front end: dmel, logmel (DMEL log-mel), dspec, spectrogram (log Hann power), "
-                         "degram (SincGram + TF-DE + normalisation at initialisation)")
+      std::string kinds;
+      for (const auto& name : models::frontend_kinds()) {
+        kinds += "\n  " + name + ": " + models::frontend_kind(name).description;
+      }
+      command.add_option("--frontend", args->frontend, "front end (at its initial parameters):" + kinds)
           ->capture_default_str();
       command.add_option("-o,--output", args->output, "PNG file to write")->required();
       command.add_option("--sample-rate", args->sample_rate, "resample to this rate (Hz)")

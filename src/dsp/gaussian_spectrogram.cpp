@@ -16,6 +16,16 @@ WindowMode parse_window_mode(const std::string& name) {
 
 const char* to_string(WindowMode mode) { return mode == WindowMode::kFull ? "full" : "pow2"; }
 
+double lambd_for_window_ms(double window_ms, int64_t sample_rate) {
+  util::require(std::isfinite(window_ms) && window_ms > 0, "window_ms",
+                "a window length must be a positive number of milliseconds, got ", window_ms);
+  return window_ms / 1000.0 * static_cast<double>(sample_rate) / 6.0;
+}
+
+double window_ms_for_lambd(double lambd, int64_t sample_rate) {
+  return 6.0 * std::abs(lambd) / static_cast<double>(sample_rate) * 1000.0;
+}
+
 SpectrogramShape gaussian_spectrogram_shape(int64_t n_samples, double lambd, WindowMode mode,
                                             int64_t hop_length) {
   constexpr const char* where = "gaussian spectrogram";

@@ -312,30 +312,58 @@ std::vector<Trial> expand(const ExperimentConfig& config) {
 int threads_per_trial(int cores, int jobs) { return std::max(1, cores / std::max(1, jobs)); }
 
 std::string results_csv(const ExperimentConfig& config, const std::vector<Trial>& trials) {
+  std::vector<std::pair<const Trial*, train::RunResult>> results;
+  for (const auto& trial : trials) {
+    const auto path = fs::path(trial.folder) / "result.json";
+    if (fs::exists(path)) results.emplace_back(&trial, train::RunResult::from_json(util::read_file(path.string())));
+  }
+  // The learned values any run reports, in order of first appearance: initial_ and learned_
+  // columns for scalars, a mean_ column for vectors (result.json has every value).
+  std::vector<std::pair<std::string, bool>> learned;
+  for (const auto& [trial, r] : results) {
+    for (const auto* values : {&r.initial.values, &r.learned.values}) {
+      for (const auto& value : *values) {
+        const bool known = std::any_of(learned.begin(), learned.end(), [&](const auto& l) { return l.first == value.name; });
+        if (!known) learned.emplace_back(value.name, value.scalar);
+      }
+    }
+  }
   std::vector<std::string> header{"cell", "run"};
   for (const auto& axis : config.grid) header.push_back(axis.name);
   for (const char* name :
-       {"seed", "epochs", "best_epoch", "best_valid_loss", "best_valid_accuracy", "test_loss", "test_accuracy",
-        "initial_lambd", "learned_lambd", "initial_window_ms", "learned_window_ms", "mean_center_hz",
-        "mean_bandwidth_hz", "seconds", "folder"}) {
+       {"seed", "epochs", "best_epoch", "best_valid_loss", "best_valid_accuracy", "test_loss", "test_accuracy"}) {
     header.push_back(name);
   }
+  for (const auto& [name, scalar] : learned) {
+    if (scalar) {
+      header.push_back("initial_" + name);
+      header.push_back("learned_" + name);
+    } else {
+      header.push_back("mean_" + name);
+    }
+  }
+  header.push_back("seconds");
+  header.push_back("folder");
   std::string out = csv_line(header);
-  for (const auto& trial : trials) {
-    const auto path = fs::path(trial.folder) / "result.json";
-    if (!fs::exists(path)) continue;
-    const auto r = train::RunResult::from_json(util::read_file(path.string()));
-    std::vector<std::string> row{trial.cell_id, std::to_string(trial.run)};
-    for (const auto& label : trial.cell_labels) row.push_back(label);
+  for (const auto& [trial, r] : results) {
+    std::vector<std::string> row{trial->cell_id, std::to_string(trial->run)};
+    for (const auto& label : trial->cell_labels) row.push_back(label);
     for (const auto& value :
-         {std::to_string(trial.seed), std::to_string(r.epochs), std::to_string(r.best_epoch),
+         {std::to_string(trial->seed), std::to_string(r.epochs), std::to_string(r.best_epoch),
           format_number(r.best_valid_loss), format_number(r.best_valid_accuracy), format_number(r.test_loss),
-          format_number(r.test_accuracy), optional_number(r.initial_lambd), optional_number(r.learned_lambd),
-          optional_number(r.initial_window_ms), optional_number(r.learned_window_ms), mean_of(r.center_hz),
-          mean_of(r.bandwidth_hz), format_number(r.seconds),
-          fs::relative(trial.folder, config.output).string()}) {
+          format_number(r.test_accuracy)}) {
       row.push_back(value);
     }
+    for (const auto& [name, scalar] : learned) {
+      if (scalar) {
+        row.push_back(optional_number(r.initial.scalar(name)));
+        row.push_back(optional_number(r.learned.scalar(name)));
+      } else {
+        row.push_back(mean_of(r.learned.vector(name)));
+      }
+    }
+    row.push_back(format_number(r.seconds));
+    row.push_back(fs::relative(trial->folder, config.output).string());
     out += csv_line(row);
   }
   return out;
@@ -399,7 +427,10 @@ std::string outcome(const Trial& trial) {
   std::ostringstream line;
   line.precision(4);
   line << "test accuracy " << r.test_accuracy << ", best epoch " << r.best_epoch;
-  if (r.learned_lambd) line << ", λ " << *r.initial_lambd << " → " << *r.learned_lambd;
+  for (const auto& value : r.learned.values) {
+    const auto initial = r.initial.scalar(value.name);
+    if (value.scalar && initial) line << ", " << value.name << ' ' << *initial << " → " << value.values.at(0);
+  }
   line.precision(1);
   line << std::fixed << " (" << r.seconds << " s)";
   return line.str();

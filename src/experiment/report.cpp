@@ -11,6 +11,8 @@
 #include <memory>
 
 #include "tfgram/experiment/table.h"
+#include "tfgram/frontends/dmel.h"
+#include "tfgram/frontends/sincgram.h"
 #include "tfgram/models/classifier.h"
 #include "tfgram/report/filter_responses.h"
 #include "tfgram/report/frontend_axes.h"
@@ -34,9 +36,12 @@ std::string file_stem(std::string text) {
   return text;
 }
 
-bool dmel_family(const train::RunConfig& config) {
-  const auto& kind = config.model.frontend.kind;
-  return kind == "dmel" || kind == "dspec" || kind == "logmel";
+// Whether the run's front-end kind reads DMEL's Gaussian-window section (frontend.dmel: λ).
+bool gaussian_window(const train::RunConfig& config) {
+  for (const auto& [name, section] : models::frontend_kind(config.model.frontend.kind).sections) {
+    if (name == "dmel") return true;
+  }
+  return false;
 }
 
 bool pulse_task(const train::RunConfig& config) { return config.data.kind == "pulses"; }
@@ -184,16 +189,16 @@ void lambda_figure(const std::vector<Trial>& trials, const std::string& folder, 
     bool trainable = false;
     size_t runs = 0;
     for (const auto& trial : trials) {
-      if (trial.cell_id != cell || !dmel_family(trial.config) || !has_file(trial, "history.json")) continue;
+      if (trial.cell_id != cell || !gaussian_window(trial.config) || !has_file(trial, "history.json")) continue;
       const auto& c = trial.config;
       samples = pulse_task(c);
       if (samples) sigma = c.data.pulses.sigma;
       const double per_lambd = samples ? 1.0 : 6000.0 / static_cast<double>(c.model.sample_rate);  // → window ms
       trainable = c.model.frontend_trainable();
       ++runs;
-      by_epoch[0].push_back(std::abs(c.model.frontend.dmel.lambd) * per_lambd);
+      by_epoch[0].push_back(std::abs(c.model.frontend.section<frontends::DMelOptions>("dmel").lambd()) * per_lambd);
       for (const auto& e : history_of(trial).epochs) {
-        if (e.lambd) by_epoch[e.epoch].push_back(*e.lambd * per_lambd);
+        if (const auto lambd = e.frontend.scalar("lambd")) by_epoch[e.epoch].push_back(*lambd * per_lambd);
       }
     }
     if (runs == 0) continue;
@@ -252,28 +257,34 @@ void lambda_figure(const std::vector<Trial>& trials, const std::string& folder, 
 // (c) SincGram responses: mel initialisation (dashed grey) and the best model (coloured), one
 // run per DEGram cell.
 void sincgram_figures(const std::vector<Trial>& trials, const std::string& folder, ReportFiles& files) {
-  for (const auto& trial : trials) {
-    if (trial.run != 0 || trial.config.model.frontend.kind != "degram" || !trial.config.model.frontend.degram.sincgram ||
-        !has_file(trial, "best.ckpt")) {
-      continue;
+  // The first SincGram inside a front end, whatever the kind.
+  const auto sincgram_of = [](models::ClassifierImpl& model) -> frontends::SincGramImpl* {
+    for (const auto& module : model.frontend.ptr()->modules()) {
+      if (auto* sincgram = module->as<frontends::SincGramImpl>()) return sincgram;
     }
+    return nullptr;
+  };
+  for (const auto& trial : trials) {
+    if (trial.run != 0 || !has_file(trial, "best.ckpt")) continue;
     const std::string name = "figures/sincgram_" + file_stem(trial.cell_id) + ".png";
     try {
       auto learned = train::load_model((fs::path(trial.folder) / "best.ckpt").string());
+      auto* learned_filters = sincgram_of(*learned.model);
+      if (learned_filters == nullptr) continue;
       torch::manual_seed(static_cast<uint64_t>(learned.meta.config.train.seed));
       models::Classifier initial(learned.meta.config.model);
       std::vector<report::Series> series;
-      for (auto s : report::sincgram_responses(*initial->frontend.ptr<models::WaveformDEGramImpl>()->degram->sincgram)) {
+      for (auto s : report::sincgram_responses(*sincgram_of(*initial))) {
         s.name.clear();
         s.colour = "#a0a0a0";
         s.dashed = true;
         series.push_back(std::move(s));
       }
-      for (auto s : report::sincgram_responses(*learned.model->frontend.ptr<models::WaveformDEGramImpl>()->degram->sincgram)) {
+      for (auto s : report::sincgram_responses(*learned_filters)) {
         s.name.clear();
         series.push_back(std::move(s));
       }
-      const auto& init = learned.meta.config.model.frontend.degram.init;
+      const std::string init = frontends::to_string(learned_filters->options.init());
       report::PlotOptions options;
       options.title = "SincGram filters, " + trial.cell_id + "\n" + init + " initialisation dashed grey, learned coloured";
       options.x_label = "frequency (Hz)";
@@ -335,20 +346,16 @@ void pulse_figures(const std::vector<Trial>& trials, const std::string& folder, 
     files.warnings.push_back(waveforms + ": " + e.what());
     return;
   }
-  if (!dmel_family(config) || examples.empty()) return;
+  if (!gaussian_window(config) || examples.empty()) return;
   try {
     auto model_config = config.model;
-    model_config.frontend.dmel.lambd = config.data.pulses.sigma;
-    model_config.num_classes = std::max<int64_t>(model_config.num_classes, 1);
-    const auto& kind = models::frontend_kind(model_config.frontend.kind);
-    auto parts = kind.build(model_config);
+    model_config.assign("frontend.dmel.lambd", config.data.pulses.sigma);
+    auto parts = models::build_frontend(model_config);
     std::vector<report::TfPanel> panels;
     report::FrontendAxes axes;
     torch::NoGradGuard no_grad;
     for (const auto& [name, audio] : examples) {
-      auto features = parts.module.forward(audio.unsqueeze(0))[0];
-      if (features.dim() == 3) features = features[0];
-      if (parts.log) features = torch::log(features + 1e-10);
+      auto features = models::frontend_features(parts.module, parts.log, audio.unsqueeze(0))[0][0];
       axes = report::frontend_axes(model_config, *parts.module.ptr(), features.size(0), units_of(config));
       panels.push_back({features, name, axes.frequency});
     }

@@ -2,54 +2,105 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
+
+#include "tfgram/config/fields.h"
 #include "tfgram/util/check.h"
 
 namespace tfgram::frontends {
 
+namespace {
+
+// tfgram 0.1 wrote every stage's options flat beside boolean stage switches
+// ({"sincgram": true, "filters": 64, "std_norm": true, …}); checkpoints from it still load, and
+// the flat keys stay as aliases for --set.
+const std::vector<std::pair<std::string, const char*>>& flat_keys() {
+  static const std::vector<std::pair<std::string, const char*>> keys = {
+      {"filters", "sincgram"},          {"order", "sincgram"},     {"init", "sincgram"},
+      {"f_min", "sincgram"},            {"f_max", "sincgram"},     {"eps", "sincgram"},
+      {"constraint", "sincgram"},       {"min_bandwidth_hz", "sincgram"},
+      {"reduction_ratio", "attention"}, {"strategy", "attention"}, {"time_excitation", "attention"},
+      {"std_norm", "normalization"},    {"freq_norm", "normalization"}};
+  return keys;
+}
+
+config::Json upgrade_flat_layout(const config::Json& in) {
+  config::Json out = config::Json::object();
+  for (const auto& item : in.items()) {
+    const bool flat = std::any_of(flat_keys().begin(), flat_keys().end(),
+                                  [&](const auto& entry) { return entry.first == item.key(); });
+    if (!flat) out[item.key()] = item.value();
+  }
+  for (const auto& [key, stage] : flat_keys()) {
+    if (!in.contains(key)) continue;
+    const auto switch_ = in.find(stage);
+    const bool off = switch_ != in.end() && (switch_->is_null() || (switch_->is_boolean() && !switch_->get<bool>()));
+    if (off) continue;  // a switched-off stage's options are moot
+    if (!out.contains(stage) || !out[stage].is_object()) out[stage] = config::Json::object();
+    out[stage][key] = in[key];
+  }
+  return out;
+}
+
+}  // namespace
+
+const config::Fields<DEGramOptions>& degram_option_fields() {
+  using O = DEGramOptions;
+  static const auto fields = [] {
+    config::Fields<O> f;
+    f.nest_optional(
+         "sincgram", [](O& o) -> auto& { return o.sincgram(); },
+         [](const O& o) { return SincGramOptions(o.n_freqs(), o.sample_rate()); }, sincgram_option_fields())
+        .nest_optional(
+            "attention", [](O& o) -> auto& { return o.attention(); }, [](const O&) { return TfDeOptions(0); },
+            tfde_option_fields())
+        .nest_optional(
+            "normalization", [](O& o) -> auto& { return o.normalization(); },
+            [](const O&) { return SpectrogramNormOptions(); }, spectrogram_norm_option_fields())
+        .add("log_compression", [](O& o) -> auto& { return o.log_compression(); })
+        .upgrade(upgrade_flat_layout);
+    for (const auto& [key, stage] : flat_keys()) f.alias(key, std::string(stage) + "." + key);
+    return f;
+  }();
+  return fields;
+}
+
 DEGramImpl::DEGramImpl(DEGramOptions options_) : options(std::move(options_)) { reset(); }
 
 void DEGramImpl::reset() {
-  util::require(options.sincgram() || options.attention(), "DEGram",
-                "at least one of sincgram and attention must be enabled");
-  util::require(options.n_freqs() >= 2, "DEGram", "n_freqs (spectrogram bins) must be >= 2, got ",
-                options.n_freqs());
+  constexpr const char* where = "DEGram";
+  util::require_option(options.sincgram() || options.attention(), where, "sincgram",
+                       "at least one of sincgram and attention must be enabled");
+  util::require_option(options.n_freqs() >= 2, where, "n_freqs", "(spectrogram bins) must be >= 2, got ",
+                       options.n_freqs());
   if (options.sincgram()) {
-    sincgram = register_module("sincgram", SincGram(SincGramOptions(options.n_freqs(),
-                                                                    options.sample_rate())
-                                                        .filters(options.filters())
-                                                        .order(options.order())
-                                                        .init(options.init())
-                                                        .f_min(options.f_min())
-                                                        .f_max(options.f_max())
-                                                        .eps(options.eps())
-                                                        .constraint(options.constraint())
-                                                        .min_bandwidth_hz(options.min_bandwidth_hz())));
+    options.sincgram()->n_freqs(options.n_freqs()).sample_rate(options.sample_rate());
+    util::forward_option_errors(where, "sincgram", [&] {
+      sincgram = register_module("sincgram", SincGram(*options.sincgram()));
+    });
   }
   if (options.attention()) {
     // Sized from what actually reaches it (the published layer hard-wires 64).
-    const int64_t rows = options.sincgram() ? options.filters() : options.n_freqs();
-    de = register_module("de", TfDe(TfDeOptions(rows)
-                                        .reduction_ratio(options.reduction_ratio())
-                                        .strategy(options.strategy())
-                                        .time_excitation(options.time_excitation())));
+    options.attention()->features(output_features());
+    util::forward_option_errors(where, "attention", [&] { de = register_module("de", TfDe(*options.attention())); });
   }
   if (options.normalization()) {
-    norm = register_module(
-        "norm", SpectrogramNorm(SpectrogramNormOptions().std_norm(options.std_norm()).freq_norm(
-                    options.freq_norm())));
+    util::forward_option_errors(where, "normalization", [&] {
+      norm = register_module("norm", SpectrogramNorm(*options.normalization()));
+    });
   }
 }
 
 int64_t DEGramImpl::output_features() const {
-  return options.sincgram() ? options.filters() : options.n_freqs();
+  return options.sincgram() ? options.sincgram()->filters() : options.n_freqs();
 }
 
 int64_t DEGramImpl::output_channels() const { return de ? de->output_channels() : 1; }
 
 void DEGramImpl::pretty_print(std::ostream& stream) const {
   stream << "tfgram::DEGram(n_freqs=" << options.n_freqs() << ", sample_rate=" << options.sample_rate()
-         << ", sincgram=" << options.sincgram() << ", attention=" << options.attention()
-         << ", normalization=" << options.normalization()
+         << ", sincgram=" << options.sincgram().has_value() << ", attention=" << options.attention().has_value()
+         << ", normalization=" << options.normalization().has_value()
          << ", log_compression=" << options.log_compression() << ")";
 }
 
@@ -63,18 +114,5 @@ torch::Tensor DEGramImpl::forward(const torch::Tensor& spectrogram) {
   if (norm) x = norm->forward(x);
   return x;
 }
-
-DEGramModelImpl::DEGramModelImpl(torch::nn::AnyModule backbone_, DEGramOptions options)
-    : backbone(std::move(backbone_)) {
-  frontend = register_module("frontend", DEGram(std::move(options)));
-  util::require(!backbone.is_empty(), "DEGramModel", "a backbone module is required");
-  register_module("backbone", backbone.ptr());
-}
-
-torch::Tensor DEGramModelImpl::forward(const torch::Tensor& spectrogram) {
-  return backbone.forward(frontend->forward(spectrogram));
-}
-
-void DEGramModelImpl::pretty_print(std::ostream& stream) const { stream << "tfgram::DEGramModel"; }
 
 }  // namespace tfgram::frontends

@@ -15,10 +15,22 @@ DifferentiableSpectrogramImpl::DifferentiableSpectrogramImpl(
 
 void DifferentiableSpectrogramImpl::reset() {
   check_lambd(options.lambd(), "DifferentiableSpectrogram");
-  util::require(options.hop_length() >= 1, "DifferentiableSpectrogram",
-                "hop_length must be >= 1, got ", options.hop_length());
+  util::require_option(options.hop_length() >= 1, "DifferentiableSpectrogram", "hop_length",
+                       "must be >= 1, got ", options.hop_length());
   lambd = register_parameter("lambd", torch::tensor(options.lambd(), torch::kFloat32),
                              options.trainable());
+}
+
+FeatureShape DifferentiableSpectrogramImpl::output_shape(int64_t n_samples) const {
+  const auto shape = dsp::gaussian_spectrogram_shape(n_samples, lambd.item<double>(), options.mode(), options.hop_length());
+  return {1, shape.n_freqs, shape.n_frames};
+}
+
+std::vector<LearnedValue> DifferentiableSpectrogramImpl::learned_values() const {
+  const double value = std::abs(lambd.item<double>());
+  std::vector<LearnedValue> out{{"lambd", "samples", {value}}};
+  if (options.sample_rate() > 0) out.push_back({"window_ms", "ms", {dsp::window_ms_for_lambd(value, options.sample_rate())}});
+  return out;
 }
 
 void DifferentiableSpectrogramImpl::pretty_print(std::ostream& stream) const {

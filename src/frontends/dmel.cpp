@@ -4,16 +4,32 @@
 
 #include <cmath>
 
+#include "tfgram/config/fields.h"
 #include "tfgram/dsp/mel.h"
 #include "tfgram/frontends/gaussian_window.h"
 #include "tfgram/util/check.h"
 
+namespace tfgram::config {
+template <>
+struct Names<dsp::WindowMode> {
+  static dsp::WindowMode parse(const std::string& name) { return dsp::parse_window_mode(name); }
+  static const char* name(dsp::WindowMode value) { return dsp::to_string(value); }
+};
+}  // namespace tfgram::config
+
 namespace tfgram::frontends {
 
-double DMelOptions::lambd_for_window_ms(double window_ms, int64_t sample_rate) {
-  util::require(std::isfinite(window_ms) && window_ms > 0, "DMel",
-                "window length must be a positive number of milliseconds, got ", window_ms);
-  return window_ms / 1000.0 * static_cast<double>(sample_rate) / 6.0;
+const config::Fields<DMelOptions>& dmel_option_fields() {
+  using O = DMelOptions;
+  static const auto fields = config::Fields<O>()
+                                 .add("lambd", [](O& o) -> auto& { return o.lambd(); })
+                                 .add("mode", [](O& o) -> auto& { return o.mode(); })
+                                 .add("hop_length", [](O& o) -> auto& { return o.hop_length(); })
+                                 .add("n_mels", [](O& o) -> auto& { return o.n_mels(); })
+                                 .add("f_min", [](O& o) -> auto& { return o.f_min(); })
+                                 .add("f_max", [](O& o) -> auto& { return o.f_max(); })
+                                 .add("normalize_window", [](O& o) -> auto& { return o.normalize_window(); });
+  return fields;
 }
 
 DMelImpl::DMelImpl(DMelOptions options_) : options(std::move(options_)) { reset(); }
@@ -21,17 +37,15 @@ DMelImpl::DMelImpl(DMelOptions options_) : options(std::move(options_)) { reset(
 void DMelImpl::reset() {
   constexpr const char* where = "DMel";
   check_lambd(options.lambd(), where);
-  util::require(options.sample_rate() > 0, where, "sample_rate must be > 0, got ",
-                options.sample_rate());
-  util::require(options.n_mels() >= 1, where, "n_mels must be >= 1, got ", options.n_mels());
-  util::require(options.hop_length() >= 1, where, "hop_length must be >= 1, got ",
-                options.hop_length());
+  util::require_option(options.sample_rate() > 0, where, "sample_rate", "must be > 0, got ", options.sample_rate());
+  util::require_option(options.n_mels() >= 1, where, "n_mels", "must be >= 1, got ", options.n_mels());
+  util::require_option(options.hop_length() >= 1, where, "hop_length", "must be >= 1, got ", options.hop_length());
   const double nyquist = options.sample_rate() / 2.0;
   const double f_max = options.f_max().value_or(nyquist);
-  util::require(std::isfinite(options.f_min()) && options.f_min() >= 0 && f_max > options.f_min() &&
-                    f_max <= nyquist,
-                where, "need 0 <= f_min < f_max <= sample_rate/2 = ", nyquist, ", got f_min ",
-                options.f_min(), " and f_max ", f_max);
+  util::require_option(std::isfinite(options.f_min()) && options.f_min() >= 0 && options.f_min() < nyquist, where,
+                       "f_min", "must lie in [0, sample_rate/2 = ", nyquist, "), got ", options.f_min());
+  util::require_option(std::isfinite(f_max) && f_max > options.f_min() && f_max <= nyquist, where, "f_max",
+                       "must lie in (f_min = ", options.f_min(), ", sample_rate/2 = ", nyquist, "], got ", f_max);
   lambd = register_parameter("lambd", torch::tensor(options.lambd(), torch::kFloat32),
                              options.trainable());
   filterbanks_.clear();
@@ -40,7 +54,17 @@ void DMelImpl::reset() {
 double DMelImpl::lambd_value() const { return std::abs(lambd.item<double>()); }
 
 double DMelImpl::window_seconds() const {
-  return 6.0 * lambd_value() / static_cast<double>(options.sample_rate());
+  return dsp::window_ms_for_lambd(lambd_value(), options.sample_rate()) / 1000.0;
+}
+
+FeatureShape DMelImpl::output_shape(int64_t n_samples) const {
+  util::require(n_samples >= 2, "DMel", "the signal must hold at least 2 samples, got ", n_samples);
+  return {1, options.n_mels(), 1 + n_samples / options.hop_length()};
+}
+
+std::vector<LearnedValue> DMelImpl::learned_values() const {
+  return {{"lambd", "samples", {lambd_value()}},
+          {"window_ms", "ms", {dsp::window_ms_for_lambd(lambd_value(), options.sample_rate())}}};
 }
 
 void DMelImpl::pretty_print(std::ostream& stream) const {

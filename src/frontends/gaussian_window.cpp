@@ -10,9 +10,8 @@
 namespace tfgram::frontends {
 
 void check_lambd(double lambd, const char* where) {
-  util::require(std::isfinite(lambd) && lambd != 0.0, where,
-                "lambd (window standard deviation in samples) must be finite and non-zero, got ",
-                lambd);
+  util::require_option(std::isfinite(lambd) && lambd != 0.0, where, "lambd",
+                       "(window standard deviation in samples) must be finite and non-zero, got ", lambd);
 }
 
 GaussianWindowImpl::GaussianWindowImpl(GaussianWindowOptions options_)
@@ -21,8 +20,8 @@ GaussianWindowImpl::GaussianWindowImpl(GaussianWindowOptions options_)
 }
 
 void GaussianWindowImpl::reset() {
-  util::require(options.window_length() >= 1, "GaussianWindow", "window_length must be >= 1, got ",
-                options.window_length());
+  util::require_option(options.window_length() >= 1, "GaussianWindow", "window_length", "must be >= 1, got ",
+                       options.window_length());
   check_lambd(options.lambd(), "GaussianWindow");
   lambd = register_parameter("lambd", torch::tensor(options.lambd(), torch::kFloat32),
                              options.trainable());

@@ -5,8 +5,24 @@
 #include <cmath>
 #include <limits>
 
+#include "tfgram/config/fields.h"
 #include "tfgram/dsp/mel.h"
 #include "tfgram/util/check.h"
+
+namespace tfgram::config {
+template <>
+struct Names<frontends::SincGramInit> {
+  static frontends::SincGramInit parse(const std::string& name) { return frontends::parse_sincgram_init(name); }
+  static const char* name(frontends::SincGramInit value) { return frontends::to_string(value); }
+};
+template <>
+struct Names<frontends::SincGramConstraint> {
+  static frontends::SincGramConstraint parse(const std::string& name) {
+    return frontends::parse_sincgram_constraint(name);
+  }
+  static const char* name(frontends::SincGramConstraint value) { return frontends::to_string(value); }
+};
+}  // namespace tfgram::config
 
 namespace tfgram::frontends {
 namespace {
@@ -77,30 +93,42 @@ const char* to_string(SincGramConstraint constraint) {
   return constraint == SincGramConstraint::kProject ? "project" : "none";
 }
 
+const config::Fields<SincGramOptions>& sincgram_option_fields() {
+  using O = SincGramOptions;
+  static const auto fields = config::Fields<O>()
+                                 .add("filters", [](O& o) -> auto& { return o.filters(); })
+                                 .add("order", [](O& o) -> auto& { return o.order(); })
+                                 .add("init", [](O& o) -> auto& { return o.init(); })
+                                 .add("f_min", [](O& o) -> auto& { return o.f_min(); })
+                                 .add("f_max", [](O& o) -> auto& { return o.f_max(); })
+                                 .add("eps", [](O& o) -> auto& { return o.eps(); })
+                                 .add("constraint", [](O& o) -> auto& { return o.constraint(); })
+                                 .add("min_bandwidth_hz", [](O& o) -> auto& { return o.min_bandwidth_hz(); });
+  return fields;
+}
+
 SincGramImpl::SincGramImpl(SincGramOptions options_) : options(std::move(options_)) { reset(); }
 
 void SincGramImpl::reset() {
   constexpr const char* where = "SincGram";
-  util::require(options.filters() >= 1, where, "filters must be >= 1, got ", options.filters());
-  util::require(options.n_freqs() >= 2, where, "n_freqs (spectrogram bins) must be >= 2, got ",
-                options.n_freqs());
-  util::require(options.order() >= 1, where, "order must be >= 1, got ", options.order());
-  util::require(options.sample_rate() > 0, where, "sample_rate must be > 0, got ",
-                options.sample_rate());
-  util::require(std::isfinite(options.eps()) && options.eps() >= 0, where,
-                "eps must be finite and >= 0, got ", options.eps());
+  util::require_option(options.filters() >= 1, where, "filters", "must be >= 1, got ", options.filters());
+  util::require_option(options.n_freqs() >= 2, where, "n_freqs", "(spectrogram bins) must be >= 2, got ",
+                       options.n_freqs());
+  util::require_option(options.order() >= 1, where, "order", "must be >= 1, got ", options.order());
+  util::require_option(options.sample_rate() > 0, where, "sample_rate", "must be > 0, got ", options.sample_rate());
+  util::require_option(std::isfinite(options.eps()) && options.eps() >= 0, where, "eps",
+                       "must be finite and >= 0, got ", options.eps());
   const double nyquist = options.sample_rate() / 2.0;
   const double f_max = options.f_max().value_or(nyquist);
-  util::require(std::isfinite(options.f_min()) && options.f_min() >= 0, where,
-                "f_min must be finite and >= 0, got ", options.f_min());
-  util::require(std::isfinite(f_max) && f_max > options.f_min() && f_max <= nyquist, where,
-                "f_max must lie in (f_min, sample_rate/2] = (", options.f_min(), ", ", nyquist,
-                "], got ", f_max);
+  util::require_option(std::isfinite(options.f_min()) && options.f_min() >= 0 && options.f_min() < nyquist, where,
+                       "f_min", "must lie in [0, sample_rate/2 = ", nyquist, "), got ", options.f_min());
+  util::require_option(std::isfinite(f_max) && f_max > options.f_min() && f_max <= nyquist, where, "f_max",
+                       "must lie in (f_min = ", options.f_min(), ", sample_rate/2 = ", nyquist, "], got ", f_max);
   if (options.min_bandwidth_hz()) {
-    util::require(std::isfinite(*options.min_bandwidth_hz()) && *options.min_bandwidth_hz() > 0 &&
-                      *options.min_bandwidth_hz() < nyquist,
-                  where, "min_bandwidth_hz must lie in (0, sample_rate/2 = ", nyquist, "), got ",
-                  *options.min_bandwidth_hz());
+    util::require_option(std::isfinite(*options.min_bandwidth_hz()) && *options.min_bandwidth_hz() > 0 &&
+                             *options.min_bandwidth_hz() < nyquist,
+                         where, "min_bandwidth_hz", "must lie in (0, sample_rate/2 = ", nyquist, ") Hz, got ",
+                         *options.min_bandwidth_hz());
   }
   const auto shape = std::vector<int64_t>{1, options.filters()};
   freq_centers = register_parameter("freq_centers", torch::zeros(shape, torch::kFloat64));
@@ -178,6 +206,14 @@ torch::Tensor SincGramImpl::center_hz() const {
 torch::Tensor SincGramImpl::bandwidth_hz() const {
   return (beta_from_weight(bands.detach()).abs() * static_cast<double>(options.sample_rate()) / 2.0)
       .reshape({-1});
+}
+
+std::vector<LearnedValue> SincGramImpl::learned_values() const {
+  const auto as_vector = [](const torch::Tensor& t) {
+    const auto cpu = t.to(torch::kCPU, torch::kFloat64).contiguous();
+    return std::vector<double>(cpu.data_ptr<double>(), cpu.data_ptr<double>() + cpu.numel());
+  };
+  return {{"center_hz", "Hz", as_vector(center_hz()), false}, {"bandwidth_hz", "Hz", as_vector(bandwidth_hz()), false}};
 }
 
 double SincGramImpl::min_bandwidth_hz() const {

@@ -7,6 +7,7 @@
 #include <limits>
 #include <vector>
 
+#include "tfgram/config/fields.h"
 #include "tfgram/util/check.h"
 #include "util/fused_cpu.h"
 
@@ -147,14 +148,23 @@ struct Standardize : torch::autograd::Function<Standardize> {
 
 }  // namespace
 
+const config::Fields<SpectrogramNormOptions>& spectrogram_norm_option_fields() {
+  using O = SpectrogramNormOptions;
+  static const auto fields = config::Fields<O>()
+                                 .add("std_norm", [](O& o) -> auto& { return o.std_norm(); })
+                                 .add("freq_norm", [](O& o) -> auto& { return o.freq_norm(); })
+                                 .add("eps", [](O& o) -> auto& { return o.eps(); });
+  return fields;
+}
+
 SpectrogramNormImpl::SpectrogramNormImpl(SpectrogramNormOptions options_)
     : options(std::move(options_)) {
   reset();
 }
 
 void SpectrogramNormImpl::reset() {
-  util::require(std::isfinite(options.eps()) && options.eps() >= 0, "SpectrogramNorm",
-                "eps must be finite and >= 0, got ", options.eps());
+  util::require_option(std::isfinite(options.eps()) && options.eps() >= 0, "SpectrogramNorm", "eps",
+                       "must be finite and >= 0, got ", options.eps());
 }
 
 void SpectrogramNormImpl::pretty_print(std::ostream& stream) const {

@@ -5,7 +5,16 @@
 #include <cmath>
 
 #include "gated_maxout.h"
+#include "tfgram/config/fields.h"
 #include "tfgram/util/check.h"
+
+namespace tfgram::config {
+template <>
+struct Names<frontends::TfDeStrategy> {
+  static frontends::TfDeStrategy parse(const std::string& name) { return frontends::parse_tfde_strategy(name); }
+  static const char* name(frontends::TfDeStrategy value) { return frontends::to_string(value); }
+};
+}  // namespace tfgram::config
 
 namespace tfgram::frontends {
 namespace {
@@ -35,17 +44,27 @@ const char* to_string(TfDeStrategy strategy) {
   return "?";
 }
 
+const config::Fields<TfDeOptions>& tfde_option_fields() {
+  using O = TfDeOptions;
+  static const auto fields = config::Fields<O>()
+                                 .add("reduction_ratio", [](O& o) -> auto& { return o.reduction_ratio(); })
+                                 .add("strategy", [](O& o) -> auto& { return o.strategy(); })
+                                 .add("time_excitation", [](O& o) -> auto& { return o.time_excitation(); })
+                                 .add("time_kernel_size", [](O& o) -> auto& { return o.time_kernel_size(); });
+  return fields;
+}
+
 TfDeImpl::TfDeImpl(TfDeOptions options_) : options(std::move(options_)) { reset(); }
 
 void TfDeImpl::reset() {
   constexpr const char* where = "TfDe";
-  util::require(options.features() >= 1, where, "features (frequency rows) must be >= 1, got ",
-                options.features());
-  util::require(std::isfinite(options.reduction_ratio()) && options.reduction_ratio() > 0 &&
-                    options.reduction_ratio() <= 1,
-                where, "reduction_ratio must lie in (0, 1], got ", options.reduction_ratio());
-  util::require(options.time_kernel_size() >= 1 && options.time_kernel_size() % 2 == 1, where,
-                "time_kernel_size must be an odd number >= 1, got ", options.time_kernel_size());
+  util::require_option(options.features() >= 1, where, "features", "(frequency rows) must be >= 1, got ",
+                       options.features());
+  util::require_option(std::isfinite(options.reduction_ratio()) && options.reduction_ratio() > 0 &&
+                           options.reduction_ratio() <= 1,
+                       where, "reduction_ratio", "must lie in (0, 1], got ", options.reduction_ratio());
+  util::require_option(options.time_kernel_size() >= 1 && options.time_kernel_size() % 2 == 1, where,
+                       "time_kernel_size", "must be an odd number >= 1, got ", options.time_kernel_size());
   const int64_t f = options.features();
   const int64_t hidden = std::max<int64_t>(
       1, static_cast<int64_t>(std::floor(static_cast<double>(f) * options.reduction_ratio())));

@@ -7,9 +7,6 @@
 #include <map>
 #include <stdexcept>
 
-#include "tfgram/dsp/gaussian_spectrogram.h"
-#include "tfgram/frontends/differentiable_spectrogram.h"
-#include "tfgram/frontends/dmel.h"
 #include "tfgram/models/cnn6.h"
 #include "tfgram/models/dmel_nets.h"
 #include "tfgram/models/resnet.h"
@@ -25,23 +22,7 @@ const char* to_string(OutputActivation activation) {
   return "?";
 }
 
-// ---- the degram front end ----
-
-WaveformDEGramImpl::WaveformDEGramImpl(frontends::SpectrogramOptions stft_options,
-                                       frontends::DEGramOptions degram_options) {
-  stft = register_module("stft", frontends::Spectrogram(std::move(stft_options)));
-  degram = register_module("degram", frontends::DEGram(std::move(degram_options)));
-}
-
-torch::Tensor WaveformDEGramImpl::forward(const torch::Tensor& audio) {
-  return degram->forward(stft->forward(audio).unsqueeze(1));
-}
-
-void WaveformDEGramImpl::pretty_print(std::ostream& stream) const {
-  stream << "tfgram::WaveformDEGram";
-}
-
-// ---- built-in front ends ----
+// ---- front-end parameter groups ----
 
 bool ParameterGroup::contains(const std::string& parameter_name) const {
   for (const auto& member : members) {
@@ -52,144 +33,6 @@ bool ParameterGroup::contains(const std::string& parameter_name) const {
 }
 
 namespace {
-
-// λ is a window width in samples (tens to hundreds): DMEL trains it at 1.0 (SPEC §2.5).
-ParameterGroup lambd_group() {
-  return {"lambd", {"lambd"}, 1.0};
-}
-
-frontends::DMelOptions dmel_options(const ClassifierConfig& c, bool trainable) {
-  const auto& g = c.frontend.dmel;
-  return frontends::DMelOptions(g.lambd, c.sample_rate)
-      .n_mels(g.n_mels)
-      .hop_length(g.hop_length)
-      .f_min(g.f_min)
-      .f_max(g.f_max)
-      .mode(dsp::parse_window_mode(g.mode))
-      .normalize_window(g.normalize_window)
-      .log(c.frontend_log())
-      .trainable(trainable);
-}
-
-FeatureShape mel_shape(const ClassifierConfig& c) {
-  return {1, c.frontend.dmel.n_mels, 1 + c.n_points / c.frontend.dmel.hop_length};
-}
-
-FrontendKind mel_kind(bool fixed) {
-  FrontendKind kind;
-  kind.groups = {lambd_group()};
-  kind.shape = mel_shape;
-  kind.build = [fixed](const ClassifierConfig& c) {
-    FrontendParts parts;
-    // DMel applies the log itself: log(M + 1e-10), as published.
-    parts.module = torch::nn::AnyModule(
-        frontends::DMel(dmel_options(c, fixed ? false : c.frontend_trainable())));
-    parts.names.renames = {{"spectrogram_layer.", "spectrogram_layer."}};
-    return parts;
-  };
-  return kind;
-}
-
-FrontendKind dspec_kind() {
-  FrontendKind kind;
-  kind.groups = {lambd_group()};
-  kind.shape = [](const ClassifierConfig& c) {
-    const auto& g = c.frontend.dmel;
-    const auto s = dsp::gaussian_spectrogram_shape(c.n_points, g.lambd,
-                                                   dsp::parse_window_mode(g.mode), g.hop_length);
-    return FeatureShape{1, s.n_freqs, s.n_frames};
-  };
-  kind.build = [](const ClassifierConfig& c) {
-    const auto& g = c.frontend.dmel;
-    FrontendParts parts;
-    parts.module = torch::nn::AnyModule(frontends::DifferentiableSpectrogram(
-        frontends::DifferentiableSpectrogramOptions(g.lambd)
-            .mode(dsp::parse_window_mode(g.mode))
-            .hop_length(g.hop_length)
-            .normalize_window(g.normalize_window)
-            .trainable(c.frontend_trainable())));
-    parts.log = c.frontend_log();
-    parts.names.renames = {{"spectrogram_layer.", "spectrogram_layer."}};
-    return parts;
-  };
-  return kind;
-}
-
-frontends::SpectrogramOptions stft_options(const ClassifierConfig& c) {
-  const auto& s = c.frontend.stft;
-  return frontends::SpectrogramOptions::from_seconds(c.sample_rate, s.win_sec, s.hop_sec, s.n_fft);
-}
-
-FrontendKind spectrogram_kind() {
-  FrontendKind kind;
-  kind.shape = [](const ClassifierConfig& c) {
-    const auto o = stft_options(c);
-    return FeatureShape{1, o.n_fft() / 2 + 1, 1 + c.n_points / o.hop_length()};
-  };
-  kind.build = [](const ClassifierConfig& c) {
-    FrontendParts parts;
-    parts.module = torch::nn::AnyModule(frontends::Spectrogram(stft_options(c)));
-    parts.log = c.frontend_log();
-    parts.names.renames = {{"spectrogram_layer.", "spectrogram_layer."}};
-    parts.names.derived = {"spectrogram_layer.window"};  // the fixed Hann window
-    return parts;
-  };
-  return kind;
-}
-
-frontends::DEGramOptions degram_options(const ClassifierConfig& c) {
-  const auto& d = c.frontend.degram;
-  return frontends::DEGramOptions(c.frontend.stft.n_fft / 2 + 1, c.sample_rate)
-      .sincgram(d.sincgram)
-      .attention(d.attention)
-      .normalization(d.normalization)
-      .log_compression(d.log_compression)
-      .filters(d.filters)
-      .order(d.order)
-      .init(frontends::parse_sincgram_init(d.init))
-      .f_min(d.f_min)
-      .f_max(d.f_max)
-      .eps(d.eps)
-      .constraint(frontends::parse_sincgram_constraint(d.constraint))
-      .min_bandwidth_hz(d.min_bandwidth_hz)
-      .reduction_ratio(d.reduction_ratio)
-      .strategy(frontends::parse_tfde_strategy(d.strategy))
-      .time_excitation(d.time_excitation)
-      .std_norm(d.std_norm)
-      .freq_norm(d.freq_norm);
-}
-
-FrontendKind degram_kind() {
-  FrontendKind kind;
-  // Centres, bandwidths and the attention's weights all live near [−1, 1]: at the model's rate,
-  // as with the published release's single optimiser over model.parameters().
-  kind.groups = {{"filterbank", {"degram.sincgram."}, std::nullopt},   // SincGram centres, bandwidths
-                 {"attention", {"degram.de."}, std::nullopt}};         // TF-DE's weights
-  kind.shape = [](const ClassifierConfig& c) {
-    const auto& d = c.frontend.degram;
-    const auto o = stft_options(c);
-    const bool concat = d.attention && frontends::parse_tfde_strategy(d.strategy) ==
-                                           frontends::TfDeStrategy::kConcat;
-    const int64_t channels = concat ? (d.time_excitation ? 3 : 2) : 1;
-    const int64_t features = d.sincgram ? d.filters : o.n_fft() / 2 + 1;
-    return FeatureShape{channels, features, 1 + c.n_points / o.hop_length()};
-  };
-  kind.build = [](const ClassifierConfig& c) {
-    FrontendParts parts;
-    WaveformDEGram module(stft_options(c), degram_options(c));
-    if (!c.frontend_trainable()) {
-      for (auto& p : module->degram->parameters()) p.requires_grad_(false);
-    }
-    parts.module = torch::nn::AnyModule(module);
-    // DEGramBasedModel keeps sincgram, de (and the parameter-free normalisation) at its top
-    // level beside `backbone`, and takes a spectrogram: our Hann window is not part of it.
-    parts.names.renames = {{"spectrogram_layer.degram.", ""}};
-    parts.names.derived = {"spectrogram_layer.stft."};
-    parts.backbone_prefix = "backbone.";
-    return parts;
-  };
-  return kind;
-}
 
 // ---- built-in backbones ----
 
@@ -227,14 +70,14 @@ BackboneKind cnn6_kind() {
   return kind;
 }
 
-// A flattening head is sized for one input shape; a λ-dependent bin count would break it.
+// A flattening head is sized for one input shape; a shape that follows the parameters (a
+// trainable dspec in pow2 mode changes its bin count with λ) would break it.
 void check_fixed_shape(const ClassifierConfig& c, const FeatureShape&) {
-  if (c.frontend.kind == "dspec" && c.frontend_trainable() &&
-      dsp::parse_window_mode(c.frontend.dmel.mode) == dsp::WindowMode::kPowerOfTwo) {
-    throw std::invalid_argument(
-        "frontend.dmel.mode: backbone " + c.backbone.kind +
-        " flattens a fixed input size, but a trainable dspec in pow2 mode changes its bin count "
-        "with λ; use mode full, frontend kind dmel, or trainable false");
+  const auto& kind = frontend_kind(c.frontend.kind);
+  if (kind.shape_follows_parameters && kind.shape_follows_parameters(c)) {
+    throw config::KeyError("backbone.kind", c.backbone.kind + " flattens a fixed input size, but the " +
+                                                c.frontend.kind + " front end's shape changes as it trains (for dspec: "
+                                                "use frontend.dmel.mode full, kind dmel, or trainable false)");
   }
 }
 
@@ -250,17 +93,6 @@ BackboneKind head_kind(DMelNetOptions (*preset)(int64_t, int64_t, int64_t, int64
     return parts;
   };
   return kind;
-}
-
-std::map<std::string, FrontendKind>& frontend_registry() {
-  static std::map<std::string, FrontendKind> registry = {
-      {"dmel", mel_kind(/*fixed=*/false)},
-      {"logmel", mel_kind(/*fixed=*/true)},
-      {"dspec", dspec_kind()},
-      {"spectrogram", spectrogram_kind()},
-      {"degram", degram_kind()},
-  };
-  return registry;
 }
 
 std::map<std::string, BackboneKind>& backbone_registry() {
@@ -290,18 +122,12 @@ const typename Map::mapped_type& lookup(const Map& map, const std::string& name,
   if (found == map.end()) {
     std::string known;
     for (const auto& item : map) known += (known.empty() ? "" : ", ") + item.first;
-    throw std::invalid_argument(key + ": unknown kind '" + name + "' (known: " + known + ")");
+    throw config::KeyError(key, "unknown kind '" + name + "' (known: " + known + ")");
   }
   return found->second;
 }
 
 }  // namespace
-
-void register_frontend_kind(const std::string& name, FrontendKind kind) {
-  util::require(kind.shape && kind.build, "register_frontend_kind", "'", name,
-                "' needs shape and build functions");
-  frontend_registry()[name] = std::move(kind);
-}
 
 void register_backbone_kind(const std::string& name, BackboneKind kind) {
   util::require(static_cast<bool>(kind.build), "register_backbone_kind", "'", name,
@@ -309,23 +135,7 @@ void register_backbone_kind(const std::string& name, BackboneKind kind) {
   backbone_registry()[name] = std::move(kind);
 }
 
-std::vector<std::string> frontend_kinds() { return names_of(frontend_registry()); }
-
-std::vector<std::string> parameter_group_names() {
-  std::vector<std::string> names;
-  for (const auto& [kind_name, kind] : frontend_registry()) {
-    for (const auto& group : kind.groups) {
-      if (std::find(names.begin(), names.end(), group.name) == names.end()) names.push_back(group.name);
-    }
-  }
-  std::sort(names.begin(), names.end());
-  return names;
-}
 std::vector<std::string> backbone_kinds() { return names_of(backbone_registry()); }
-
-const FrontendKind& frontend_kind(const std::string& name, const std::string& key) {
-  return lookup(frontend_registry(), name, key);
-}
 
 const BackboneKind& backbone_kind(const std::string& name, const std::string& key) {
   return lookup(backbone_registry(), name, key);
@@ -334,12 +144,12 @@ const BackboneKind& backbone_kind(const std::string& name, const std::string& ke
 // ---- the classifier ----
 
 ClassifierImpl::ClassifierImpl(ClassifierConfig config) : config_(std::move(config)) {
-  config_.Validate();
+  util::require(config_.num_classes >= 1, "num_classes", "must be >= 1, got ", config_.num_classes);
   const auto& frontend_entry = frontend_kind(config_.frontend.kind);
   const auto& backbone_entry = backbone_kind(config_.backbone.kind);
-  shape_ = frontend_entry.shape(config_);
-
-  auto frontend_parts = frontend_entry.build(config_);
+  auto frontend_parts = build_frontend(config_);  // validates the front end as its modules are built
+  shape_ = frontend_parts.output_shape(config_.n_points);
+  if (backbone_entry.check) backbone_entry.check(config_, shape_);
   frontend = std::move(frontend_parts.module);
   register_module("spectrogram_layer", frontend.ptr());
   log_ = frontend_parts.log;
@@ -348,6 +158,9 @@ ClassifierImpl::ClassifierImpl(ClassifierConfig config) : config_(std::move(conf
   for (const auto& item : frontend.ptr()->named_modules("", /*include_self=*/true)) {
     if (auto* constrained = dynamic_cast<frontends::RangeConstrained*>(item.value().get())) {
       constrained_.emplace_back(item.key(), constrained);
+    }
+    if (const auto* summary = dynamic_cast<const frontends::LearnedSummary*>(item.value().get())) {
+      summaries_.emplace_back(item.key(), summary);
     }
   }
 
@@ -360,12 +173,7 @@ ClassifierImpl::ClassifierImpl(ClassifierConfig config) : config_(std::move(conf
 }
 
 torch::Tensor ClassifierImpl::features(const torch::Tensor& audio) {
-  util::require(audio.dim() == 2, "Classifier", "input must be (B, N) audio, got shape ",
-                audio.sizes());
-  auto x = frontend.forward(audio);
-  if (x.dim() == 3) x = x.unsqueeze(1);
-  if (log_) x = torch::log(x + 1e-10);
-  return x;
+  return frontend_features(frontend, log_, audio);
 }
 
 torch::Tensor ClassifierImpl::forward(const torch::Tensor& audio) {
@@ -417,11 +225,16 @@ std::vector<frontends::RangeEvent> ClassifierImpl::constrain_frontend() {
   return events;
 }
 
-std::optional<double> ClassifierImpl::lambd() const {
-  for (const auto& item : frontend.ptr()->named_parameters(/*recurse=*/false)) {
-    if (item.key() == "lambd") return std::abs(item.value().item<double>());
+std::vector<frontends::LearnedValue> ClassifierImpl::learned_values() const {
+  std::vector<frontends::LearnedValue> out;
+  for (const auto& [path, summary] : summaries_) {
+    for (auto value : summary->learned_values()) {
+      const bool taken = std::any_of(out.begin(), out.end(), [&](const auto& v) { return v.name == value.name; });
+      if (taken) value.name = path + "." + value.name;
+      out.push_back(std::move(value));
+    }
   }
-  return std::nullopt;
+  return out;
 }
 
 PublishedNameMap ClassifierImpl::published_names() const {

@@ -8,8 +8,11 @@
 #include <stdexcept>
 
 #include "tfgram/dsp/mel.h"
+#include "tfgram/frontends/differentiable_spectrogram.h"
+#include "tfgram/frontends/dmel.h"
 #include "tfgram/frontends/sincgram.h"
 #include "tfgram/frontends/spectrogram.h"
+#include "tfgram/frontends/waveform_degram.h"
 #include "tfgram/models/classifier.h"
 #include "tfgram/util/check.h"
 
@@ -66,43 +69,42 @@ FrontendAxes frontend_axes(const models::ClassifierConfig& config, const torch::
     axes.colour_label = "dB";
   };
 
-  if (kind == "dmel" || kind == "logmel" || kind == "dspec") {
-    const auto& d = config.frontend.dmel;
-    const double lambd = module_lambd(frontend).value_or(std::abs(d.lambd));
-    axes.time.step = seconds_or_samples(static_cast<double>(d.hop_length));
+  // By the module's type: the module holds its options and its current parameters.
+  const auto* dmel = frontend.as<frontends::DMelImpl>();
+  const auto* dspec = frontend.as<frontends::DifferentiableSpectrogramImpl>();
+  if (dmel != nullptr || dspec != nullptr) {
+    const double lambd = module_lambd(frontend).value_or(0.0);
+    const int64_t hop = dmel != nullptr ? dmel->options.hop_length() : dspec->options.hop_length();
+    axes.time.step = seconds_or_samples(static_cast<double>(hop));
     axes.window = "window 6λ = " + duration(6.0 * lambd) + " (λ = " + fixed(lambd, 2) + ")";
     power_or_log(config.frontend_log());
-    if (kind == "dspec") {
-      axes.name = "differentiable spectrogram (" + d.mode + " mode)";
+    if (dspec != nullptr) {
+      axes.name = "differentiable spectrogram (" + std::string(dsp::to_string(dspec->options.mode())) + " mode)";
       axes.frequency.values = linear_bins(rows, sr / 2 * frequency_scale);
-    } else {
-      util::require(rows == d.n_mels, where.c_str(), "expected ", d.n_mels, " mel rows, got ", rows);
-      axes.name = std::string(kind == "dmel" ? "DMEL" : "log-mel") + " (" + std::to_string(d.n_mels) + " mel bands" +
-                  (config.frontend_log() ? ", log" : "") + ")";
-      // Band m's triangle peaks at the (m + 1)-th of n_mels + 2 points evenly spaced in mel.
-      const double low = dsp::hz_to_mel(d.f_min);
-      const double high = dsp::hz_to_mel(d.f_max.value_or(sr / 2));
-      for (int64_t m = 0; m < rows; ++m) {
-        axes.frequency.values.push_back(dsp::mel_to_hz(low + (high - low) * (m + 1) / (rows + 1)) * frequency_scale);
-      }
+      return axes;
+    }
+    const auto& d = dmel->options;
+    util::require(rows == d.n_mels(), where.c_str(), "expected ", d.n_mels(), " mel rows, got ", rows);
+    axes.name = std::string(dmel->lambd.requires_grad() ? "DMEL" : "log-mel") + " (" + std::to_string(d.n_mels()) +
+                " mel bands" + (config.frontend_log() ? ", log" : "") + ")";
+    // Band m's triangle peaks at the (m + 1)-th of n_mels + 2 points evenly spaced in mel.
+    const double low = dsp::hz_to_mel(d.f_min());
+    const double high = dsp::hz_to_mel(d.f_max().value_or(sr / 2));
+    for (int64_t m = 0; m < rows; ++m) {
+      axes.frequency.values.push_back(dsp::mel_to_hz(low + (high - low) * (m + 1) / (rows + 1)) * frequency_scale);
     }
     return axes;
   }
 
-  if (kind == "spectrogram" || kind == "degram") {
-    const frontends::SpectrogramOptions* stft = nullptr;
-    const frontends::SincGramImpl* sincgram = nullptr;
-    if (const auto* s = frontend.as<frontends::SpectrogramImpl>()) {
-      stft = &s->options;
-    } else if (const auto* w = frontend.as<models::WaveformDEGramImpl>()) {
-      stft = &w->stft->options;
-      if (w->degram->sincgram) sincgram = w->degram->sincgram.get();
-    }
-    util::require(stft != nullptr, where.c_str(), "the module is not a ", kind, " front end");
-    const int64_t window = stft->win_length() > 0 ? stft->win_length() : stft->n_fft();
-    axes.time.step = seconds_or_samples(static_cast<double>(effective_hop(*stft)));
+  const auto* spectrogram = frontend.as<frontends::SpectrogramImpl>();
+  const auto* degram = frontend.as<frontends::WaveformDEGramImpl>();
+  if (spectrogram != nullptr || degram != nullptr) {
+    const auto& stft = spectrogram != nullptr ? spectrogram->options : degram->stft->options;
+    const frontends::SincGramImpl* sincgram = degram != nullptr ? degram->degram->sincgram.get() : nullptr;
+    const int64_t window = stft.win_length() > 0 ? stft.win_length() : stft.n_fft();
+    axes.time.step = seconds_or_samples(static_cast<double>(effective_hop(stft)));
     axes.window = "Hann window " + duration(static_cast<double>(window)) + ", hop " +
-                  duration(static_cast<double>(effective_hop(*stft)));
+                  duration(static_cast<double>(effective_hop(stft)));
     if (sincgram != nullptr) {
       const auto centres = sincgram->center_hz().to(torch::kCPU, torch::kFloat64).contiguous();
       util::require(centres.numel() == rows, where.c_str(), "expected ", centres.numel(), " SincGram rows, got ", rows);
@@ -110,25 +112,27 @@ FrontendAxes frontend_axes(const models::ClassifierConfig& config, const torch::
     } else {
       axes.frequency.values = linear_bins(rows, sr / 2 * frequency_scale);
     }
-    if (kind == "spectrogram") {
+    if (spectrogram != nullptr) {
       axes.name = "Hann power spectrogram" + std::string(config.frontend_log() ? " (log)" : "");
       power_or_log(config.frontend_log());
     } else {
-      const auto& g = config.frontend.degram;
-      axes.name = std::string(g.attention ? "DEGram" : "SincGram") + " (" +
-                  (g.sincgram ? std::to_string(g.filters) + " SincGram filters, order " + std::to_string(g.order)
-                              : std::string("linear bins")) +
-                  (g.attention ? ", TF-DE " + g.strategy : "") + (g.normalization ? ", normalised" : "") + ")";
-      if (g.normalization) {
+      const auto& g = degram->degram->options;
+      axes.name = std::string(g.attention() ? "DEGram" : "SincGram") + " (" +
+                  (g.sincgram() ? std::to_string(g.sincgram()->filters()) + " SincGram filters, order " +
+                                      std::to_string(g.sincgram()->order())
+                                : std::string("linear bins")) +
+                  (g.attention() ? std::string(", TF-DE ") + frontends::to_string(g.attention()->strategy()) : "") +
+                  (g.normalization() ? ", normalised" : "") + ")";
+      if (g.normalization()) {
         axes.values = TfValues::kLinear;
         axes.colour_label = "normalised value";
       } else {
-        power_or_log(g.log_compression);
+        power_or_log(g.log_compression());
       }
     }
     return axes;
   }
-  throw std::invalid_argument(where + ": no axes known for front-end kind '" + kind + "'");
+  throw std::invalid_argument(where + ": no axes known for the modules of front-end kind '" + kind + "'");
 }
 
 }  // namespace tfgram::report

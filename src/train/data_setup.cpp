@@ -3,43 +3,100 @@
 #include <torch/torch.h>
 
 #include "tfgram/data/all.h"
+#include "tfgram/config/fields.h"
 #include "tfgram/util/check.h"
+
+#include <map>
 
 namespace tfgram::train {
 
-std::shared_ptr<const data::Dataset> make_dataset(const RunConfig& config, std::string* summary) {
+namespace {
+
+data::AudioOptions audio_options(const RunConfig& config) {
   const auto& d = config.data;
-  if (d.kind == "pulses") {
-    return std::make_shared<data::PulseSet>(data::PulseSetOptions()
-                                                .examples(d.pulses.examples)
-                                                .length(config.model.n_points)
-                                                .sigma(d.pulses.sigma)
-                                                .noise_std(d.pulses.noise_std)
-                                                .seed(d.pulses.seed));
+  return data::AudioOptions()
+      .sample_rate(config.model.sample_rate)
+      .length(config.model.n_points)
+      .length_policy(data::parse_length_policy(d.length_policy))
+      .on_error(d.on_error == "skip" ? data::OnError::kSkip : data::OnError::kThrow);
+}
+
+data::SpokenLabel spoken_label(const RunConfig& config) {
+  return config.data.label == "speaker" ? data::SpokenLabel::kSpeaker : data::SpokenLabel::kDigit;
+}
+
+// A kind reading files below data.root.
+template <typename Make>
+DatasetKind files(Make make) {
+  return {true, [make](const RunConfig& c) -> std::shared_ptr<data::Dataset> { return make(c, audio_options(c)); }};
+}
+
+std::map<std::string, DatasetKind>& registry() {
+  static std::map<std::string, DatasetKind> kinds = {
+      {"pulses",
+       {false,
+        [](const RunConfig& c) -> std::shared_ptr<data::Dataset> {
+          const auto& p = c.data.pulses;
+          return std::make_shared<data::PulseSet>(data::PulseSetOptions()
+                                                      .examples(p.examples)
+                                                      .length(c.model.n_points)
+                                                      .sigma(p.sigma)
+                                                      .noise_std(p.noise_std)
+                                                      .seed(p.seed));
+        }}},
+      {"fsdd", files([](const RunConfig& c, const data::AudioOptions& audio) {
+         return std::make_shared<data::Fsdd>(c.data.root, data::FsddOptions().label(spoken_label(c)).audio(audio));
+       })},
+      {"audio_mnist", files([](const RunConfig& c, const data::AudioOptions& audio) {
+         return std::make_shared<data::AudioMnist>(c.data.root,
+                                                   data::AudioMnistOptions().label(spoken_label(c)).audio(audio));
+       })},
+      {"esc10", files([](const RunConfig& c, const data::AudioOptions& audio) {
+         return std::make_shared<data::Esc10Folder>(c.data.root, audio);
+       })},
+      {"esc50", files([](const RunConfig& c, const data::AudioOptions& audio) {
+         return std::make_shared<data::Esc50>(c.data.root, data::Esc50Options().audio(audio));
+       })},
+      {"folder", files([](const RunConfig& c, const data::AudioOptions& audio) {
+         return std::make_shared<data::FolderDataset>(c.data.root, audio);
+       })},
+      {"manifest", files([](const RunConfig& c, const data::AudioOptions& audio) {
+         return std::make_shared<data::ManifestDataset>(c.data.root, audio);
+       })},
+  };
+  return kinds;
+}
+
+}  // namespace
+
+void register_dataset_kind(const std::string& name, DatasetKind kind) {
+  util::require(static_cast<bool>(kind.make), "register_dataset_kind", "'", name, "' needs a make function");
+  registry()[name] = std::move(kind);
+}
+
+std::vector<std::string> dataset_kinds() {
+  std::vector<std::string> names;
+  for (const auto& item : registry()) names.push_back(item.first);
+  return names;
+}
+
+const DatasetKind& dataset_kind(const std::string& name, const std::string& key) {
+  const auto found = registry().find(name);
+  if (found == registry().end()) {
+    std::string known;
+    for (const auto& item : registry()) known += (known.empty() ? "" : ", ") + item.first;
+    throw config::KeyError(key, "unknown dataset kind '" + name + "' (known: " + known + ")");
   }
-  const auto audio = data::AudioOptions()
-                         .sample_rate(config.model.sample_rate)
-                         .length(config.model.n_points)
-                         .length_policy(data::parse_length_policy(d.length_policy))
-                         .on_error(d.on_error == "skip" ? data::OnError::kSkip : data::OnError::kThrow);
-  const auto label = d.label == "speaker" ? data::SpokenLabel::kSpeaker : data::SpokenLabel::kDigit;
-  std::shared_ptr<data::FileDataset> dataset;
-  if (d.kind == "fsdd") {
-    dataset = std::make_shared<data::Fsdd>(d.root, data::FsddOptions().label(label).audio(audio));
-  } else if (d.kind == "audio_mnist") {
-    dataset = std::make_shared<data::AudioMnist>(d.root, data::AudioMnistOptions().label(label).audio(audio));
-  } else if (d.kind == "esc10") {
-    dataset = std::make_shared<data::Esc10Folder>(d.root, audio);
-  } else if (d.kind == "esc50") {
-    dataset = std::make_shared<data::Esc50>(d.root, data::Esc50Options().audio(audio));
-  } else if (d.kind == "folder") {
-    dataset = std::make_shared<data::FolderDataset>(d.root, audio);
-  } else if (d.kind == "manifest") {
-    dataset = std::make_shared<data::ManifestDataset>(d.root, audio);
-  } else {
-    throw std::invalid_argument(util::concat("config key 'data.kind': unknown dataset kind '", d.kind, "'"));
+  return found->second;
+}
+
+std::shared_ptr<const data::Dataset> make_dataset(const RunConfig& config, std::string* summary) {
+  auto dataset = dataset_kind(config.data.kind).make(config);
+  if (summary != nullptr) {
+    if (const auto* files = dynamic_cast<const data::FileDataset*>(dataset.get())) {
+      *summary += files->report().summary(files->name());
+    }
   }
-  if (summary != nullptr) *summary += dataset->report().summary(dataset->name());
   return dataset;
 }
 

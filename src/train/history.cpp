@@ -1,5 +1,6 @@
 #include "tfgram/train/history.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <iomanip>
 #include <nlohmann/json.hpp>
@@ -12,17 +13,7 @@
 
 namespace tfgram::train {
 using json = nlohmann::json;
-using detail::optional_from;
-using detail::optional_json;
 
-namespace {
-std::string mean_or_empty(const std::vector<double>& v) {
-  if (v.empty()) return "";
-  std::ostringstream out;
-  out << std::setprecision(8) << std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
-  return out.str();
-}
-}  // namespace
 
 std::string History::to_json(int indent) const {
   json rows = json::array();
@@ -34,11 +25,8 @@ std::string History::to_json(int indent) const {
                     {"valid_accuracy", e.valid_accuracy},
                     {"lr_model", e.lr_model},
                     {"lr_frontend", e.lr_frontend},
-                    {"lambd", optional_json(e.lambd)},
-                    {"window_ms", optional_json(e.window_ms)},
-                    {"center_hz", e.center_hz},
-                    {"bandwidth_hz", e.bandwidth_hz},
                     {"seconds", e.seconds}});
+    detail::write_learned(e.frontend, "", rows.back());
   }
   return json{{"epochs", rows}}.dump(indent);
 }
@@ -55,10 +43,8 @@ History History::from_json(const std::string& text) {
     e.valid_accuracy = row.at("valid_accuracy").get<double>();
     e.lr_model = row.at("lr_model").get<double>();
     e.lr_frontend = row.at("lr_frontend").get<std::map<std::string, double>>();
-    e.lambd = optional_from(row.at("lambd"));
-    e.window_ms = optional_from(row.at("window_ms"));
-    e.center_hz = row.at("center_hz").get<std::vector<double>>();
-    e.bandwidth_hz = row.at("bandwidth_hz").get<std::vector<double>>();
+    e.frontend = detail::read_learned(
+        row, "", {{"lambd", "lambd"}, {"window_ms", "window_ms"}, {"center_hz", "center_hz"}, {"bandwidth_hz", "bandwidth_hz"}});
     e.seconds = row.at("seconds").get<double>();
     history.epochs.push_back(std::move(e));
   }
@@ -69,12 +55,19 @@ std::string History::to_csv() const {
   std::ostringstream out;
   out << std::setprecision(8);
   std::set<std::string> groups;
+  std::vector<std::pair<std::string, bool>> learned;  // (name, scalar), in order of appearance
   for (const auto& e : epochs) {
     for (const auto& [group, rate] : e.lr_frontend) groups.insert(group);
+    for (const auto& value : e.frontend.values) {
+      if (!e.frontend.find(value.name)) continue;
+      const bool known = std::any_of(learned.begin(), learned.end(), [&](const auto& l) { return l.first == value.name; });
+      if (!known) learned.emplace_back(value.name, value.scalar);
+    }
   }
   out << "epoch,train_loss,train_accuracy,valid_loss,valid_accuracy,lr_model,";
   for (const auto& group : groups) out << "lr_" << group << ',';
-  out << "lambd,window_ms,mean_center_hz,mean_bandwidth_hz,seconds\n";
+  for (const auto& [name, scalar] : learned) out << (scalar ? "" : "mean_") << name << ',';
+  out << "seconds\n";
   for (const auto& e : epochs) {
     out << e.epoch << ',' << e.train_loss << ',' << e.train_accuracy << ',' << e.valid_loss << ','
         << e.valid_accuracy << ',' << e.lr_model << ',';
@@ -82,10 +75,13 @@ std::string History::to_csv() const {
       if (const auto found = e.lr_frontend.find(group); found != e.lr_frontend.end()) out << found->second;
       out << ',';
     }
-    if (e.lambd) out << *e.lambd;
-    out << ',';
-    if (e.window_ms) out << *e.window_ms;
-    out << ',' << mean_or_empty(e.center_hz) << ',' << mean_or_empty(e.bandwidth_hz) << ',' << e.seconds << '\n';
+    for (const auto& [name, scalar] : learned) {
+      if (const auto* value = e.frontend.find(name); value && !value->values.empty()) {
+        out << (scalar ? value->values.front() : mean_of(value->values));
+      }
+      out << ',';
+    }
+    out << e.seconds << '\n';
   }
   return out.str();
 }

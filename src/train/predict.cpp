@@ -7,7 +7,7 @@
 
 #include "tfgram/data/audio_file.h"
 #include "tfgram/data/fit_length.h"
-#include "tfgram/data/resample.h"
+#include "tfgram/data/load_clip.h"
 #include "tfgram/util/check.h"
 
 namespace tfgram::train {
@@ -33,13 +33,7 @@ std::vector<std::string> expand_audio_paths(const std::vector<std::string>& inpu
 }
 
 torch::Tensor load_model_input(const std::string& path, const RunConfig& config) {
-  const auto clip = data::read_audio(path);
-  auto samples = torch::from_blob(const_cast<float*>(clip.samples.data()),
-                                  {static_cast<int64_t>(clip.samples.size())}, torch::kFloat32)
-                     .clone();
-  if (clip.sample_rate != config.model.sample_rate) {
-    samples = data::resample(samples, static_cast<double>(clip.sample_rate), static_cast<double>(config.model.sample_rate));
-  }
+  const auto samples = data::load_clip(path, config.model.sample_rate);
   auto policy = data::parse_length_policy(config.data.length_policy);
   // The model's heads need exactly n_points samples: "none" still pads/cuts, from the start.
   if (policy == data::LengthPolicy::kNone) policy = data::LengthPolicy::kStart;

@@ -27,7 +27,8 @@ void Progress::begin_epoch(int64_t epoch, int64_t batches) {
   epoch_start_ = last_draw_ = std::chrono::steady_clock::now();
 }
 
-void Progress::batch(int64_t done, double mean_loss, double accuracy, std::optional<double> lambd) {
+void Progress::batch(int64_t done, double mean_loss, double accuracy,
+                     const std::function<std::vector<frontends::LearnedValue>()>& learned) {
   if (!live_) return;
   const auto now = std::chrono::steady_clock::now();
   if (done < batches_ && now - last_draw_ < std::chrono::milliseconds(100)) return;  // don't flood the terminal
@@ -41,7 +42,9 @@ void Progress::batch(int64_t done, double mean_loss, double accuracy, std::optio
        << std::string(kWidth - filled, ' ') << "] " << done << '/' << batches_ << std::fixed
        << std::setprecision(4) << " loss " << mean_loss << std::setprecision(1) << " acc "
        << 100.0 * accuracy << '%';
-  if (lambd) line << std::setprecision(3) << " λ " << *lambd;
+  for (const auto& value : learned()) {
+    if (value.scalar) line << std::setprecision(3) << ' ' << value.name << ' ' << value.values.at(0);
+  }
   line << " ETA " << clock_text(eta) << "   ";
   out_ << line.str() << std::flush;
 }
@@ -52,7 +55,9 @@ void Progress::end_epoch(const EpochRecord& r, bool improved) {
        << r.train_loss << std::setprecision(1) << " train_acc " << 100.0 * r.train_accuracy << '%'
        << std::setprecision(4) << " valid_loss " << r.valid_loss << std::setprecision(1) << " valid_acc "
        << 100.0 * r.valid_accuracy << '%';
-  if (r.lambd) line << std::setprecision(3) << " lambda " << *r.lambd << " (" << *r.window_ms << " ms)";
+  for (const auto& value : r.frontend.values) {
+    if (value.scalar) line << std::setprecision(3) << ' ' << value.name << ' ' << value.values.at(0) << ' ' << value.unit;
+  }
   line << std::setprecision(1) << ' ' << r.seconds << 's' << (improved ? " *" : "");
   if (live_) out_ << '\r' << std::string(100, ' ') << '\r';
   out_ << line.str() << '\n' << std::flush;

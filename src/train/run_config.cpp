@@ -7,118 +7,132 @@
 #include <cmath>
 #include <functional>
 #include <map>
-#include <nlohmann/json.hpp>
 
+#include "tfgram/config/fields.h"
+#include "tfgram/dsp/gaussian_spectrogram.h"
 #include "tfgram/models/classifier.h"
+#include "tfgram/train/data_setup.h"
 #include "tfgram/util/atomic_file.h"
 #include "tfgram/util/check.h"
 
 namespace tfgram::train {
 namespace {
-using json = nlohmann::json;
+using config::Json;
+using config::KeyError;
 using util::concat;
 
-[[noreturn]] void wrong_type(const std::string& key, const char* expected, const json& value) {
-  throw std::invalid_argument(concat("config key '", key, "': expected ", expected, ", got ", value.dump()));
+const config::Fields<PulsesConfig>& pulses_fields() {
+  using P = PulsesConfig;
+  static const auto fields = config::Fields<P>()
+                                 .add("examples", [](P& p) -> auto& { return p.examples; })
+                                 .add("sigma", [](P& p) -> auto& { return p.sigma; })
+                                 .add("noise_std", [](P& p) -> auto& { return p.noise_std; })
+                                 .add("seed", [](P& p) -> auto& { return p.seed; });
+  return fields;
 }
 
-// Typed assignment from a JSON value, with errors naming the key.
-void assign(std::string& out, const json& v, const std::string&) { out = v.is_string() ? v.get<std::string>() : v.dump(); }
-void assign(bool& out, const json& v, const std::string& key) {
-  if (v.is_boolean()) { out = v.get<bool>(); return; }
-  if (v.is_string() && (v == "true" || v == "false")) { out = v == "true"; return; }
-  wrong_type(key, "true or false", v);
-}
-void assign(double& out, const json& v, const std::string& key) {
-  if (!v.is_number()) wrong_type(key, "a number", v);
-  out = v.get<double>();
-}
-void assign(int64_t& out, const json& v, const std::string& key) {
-  if (v.is_number_integer()) { out = v.get<int64_t>(); return; }
-  if (v.is_number_float() && std::floor(v.get<double>()) == v.get<double>()) { out = static_cast<int64_t>(v.get<double>()); return; }
-  wrong_type(key, "an integer", v);
-}
-void assign(uint64_t& out, const json& v, const std::string& key) {
-  if (v.is_number_unsigned() || (v.is_number_integer() && v.get<int64_t>() >= 0)) { out = v.get<uint64_t>(); return; }
-  wrong_type(key, "a non-negative integer", v);
-}
-void assign(std::optional<double>& out, const json& v, const std::string& key) {
-  if (v.is_null()) { out.reset(); return; }
-  double value = 0;
-  assign(value, v, key);
-  out = value;
-}
-template <typename T>
-void assign(std::vector<T>& out, const json& v, const std::string& key) {
-  if (!v.is_array()) wrong_type(key, "a list such as [1, 2]", v);
-  std::vector<T> values(v.size());
-  for (size_t i = 0; i < v.size(); ++i) assign(values[i], v[i], key);
-  out = std::move(values);
+const config::Fields<SplitConfig>& split_fields() {
+  using S = SplitConfig;
+  static const auto fields = config::Fields<S>()
+                                 .add("kind", [](S& s) -> auto& { return s.kind; })
+                                 .add("train", [](S& s) -> auto& { return s.train; })
+                                 .add("valid", [](S& s) -> auto& { return s.valid; })
+                                 .add("test", [](S& s) -> auto& { return s.test; })
+                                 .add("seed", [](S& s) -> auto& { return s.seed; })
+                                 .add("stratify", [](S& s) -> auto& { return s.stratify; })
+                                 .add("test_folds", [](S& s) -> auto& { return s.test_folds; })
+                                 .add("valid_folds", [](S& s) -> auto& { return s.valid_folds; })
+                                 .add("train_speakers", [](S& s) -> auto& { return s.train_speakers; })
+                                 .add("valid_speakers", [](S& s) -> auto& { return s.valid_speakers; })
+                                 .add("test_speakers", [](S& s) -> auto& { return s.test_speakers; })
+                                 .add("valid_fraction", [](S& s) -> auto& { return s.valid_fraction; });
+  return fields;
 }
 
-template <typename T>
-json to_value(const T& v) { return json(v); }
-json to_value(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
-
-struct Field {
-  std::function<void(RunConfig&, const json&, const std::string&)> set;
-  std::function<json(const RunConfig&)> get;
-};
-
-template <typename Access>
-Field make_field(Access access) {
-  return {[access](RunConfig& c, const json& v, const std::string& key) { assign(access(c), v, key); },
-          [access](const RunConfig& c) { return to_value(access(const_cast<RunConfig&>(c))); }};
+const config::Fields<DataConfig>& data_fields() {
+  using D = DataConfig;
+  static const auto fields = config::Fields<D>()
+                                 .add("kind", [](D& d) -> auto& { return d.kind; })
+                                 .add("root", [](D& d) -> auto& { return d.root; })
+                                 .add("label", [](D& d) -> auto& { return d.label; })
+                                 .add("length_policy", [](D& d) -> auto& { return d.length_policy; })
+                                 .add("on_error", [](D& d) -> auto& { return d.on_error; })
+                                 .nest("pulses", [](D& d) -> auto& { return d.pulses; }, pulses_fields())
+                                 .nest("split", [](D& d) -> auto& { return d.split; }, split_fields());
+  return fields;
 }
-#define TFGRAM_FIELD(path, member) \
-  { path, make_field([](RunConfig& c) -> auto& { return c.member; }) }
 
-const std::map<std::string, Field>& fields() {
-  static const std::map<std::string, Field> table{
-      TFGRAM_FIELD("data.kind", data.kind),
-      TFGRAM_FIELD("data.root", data.root),
-      TFGRAM_FIELD("data.label", data.label),
-      TFGRAM_FIELD("data.length_policy", data.length_policy),
-      TFGRAM_FIELD("data.on_error", data.on_error),
-      TFGRAM_FIELD("data.pulses.examples", data.pulses.examples),
-      TFGRAM_FIELD("data.pulses.sigma", data.pulses.sigma),
-      TFGRAM_FIELD("data.pulses.noise_std", data.pulses.noise_std),
-      TFGRAM_FIELD("data.pulses.seed", data.pulses.seed),
-      TFGRAM_FIELD("data.split.kind", data.split.kind),
-      TFGRAM_FIELD("data.split.train", data.split.train),
-      TFGRAM_FIELD("data.split.valid", data.split.valid),
-      TFGRAM_FIELD("data.split.test", data.split.test),
-      TFGRAM_FIELD("data.split.seed", data.split.seed),
-      TFGRAM_FIELD("data.split.stratify", data.split.stratify),
-      TFGRAM_FIELD("data.split.test_folds", data.split.test_folds),
-      TFGRAM_FIELD("data.split.valid_folds", data.split.valid_folds),
-      TFGRAM_FIELD("data.split.train_speakers", data.split.train_speakers),
-      TFGRAM_FIELD("data.split.valid_speakers", data.split.valid_speakers),
-      TFGRAM_FIELD("data.split.test_speakers", data.split.test_speakers),
-      TFGRAM_FIELD("data.split.valid_fraction", data.split.valid_fraction),
-      TFGRAM_FIELD("train.optimizer", train.optimizer),
-      TFGRAM_FIELD("train.lr_model", train.lr_model),
-      TFGRAM_FIELD("train.lr_tf", train.lr_tf),  // train.lr.<group> are set by RunConfig::set
-      TFGRAM_FIELD("train.momentum", train.momentum),
-      TFGRAM_FIELD("train.batch_size", train.batch_size),
-      TFGRAM_FIELD("train.max_epochs", train.max_epochs),
-      TFGRAM_FIELD("train.patience", train.patience),
-      TFGRAM_FIELD("train.seed", train.seed),
-      TFGRAM_FIELD("train.workers", train.workers),
-      TFGRAM_FIELD("train.device", train.device),
-      TFGRAM_FIELD("window_ms", window_ms),
-      TFGRAM_FIELD("output", output),
+std::string group_list() {
+  std::string known;
+  for (const auto& g : models::parameter_group_names()) known += (known.empty() ? "train.lr." : ", train.lr.") + g;
+  return known;
+}
+
+// train.lr.<group>: one rate per front-end parameter group any registered kind declares.
+config::Fields<TrainConfig>::Entry rate_map_entry() {
+  config::Fields<TrainConfig>::Entry entry;
+  entry.name = "lr";
+  const auto set_one = [](TrainConfig& t, const std::string& group, const Json& value, const std::string& key) {
+    const auto groups = models::parameter_group_names();
+    if (std::find(groups.begin(), groups.end(), group) == groups.end()) {
+      throw KeyError(key, "unknown key: front-end parameter groups are " + group_list());
+    }
+    if (value.is_null()) {
+      t.lr.erase(group);
+    } else {
+      t.lr[group] = config::Value<double>::read(value, key);
+    }
   };
-  return table;
+  entry.assign = [set_one](TrainConfig& t, const Json& value, const std::string& key) {
+    if (!value.is_object()) {
+      throw KeyError(key, "is a group of one rate per front-end parameter group (" + group_list() +
+                              "); the backbone's rate is train.lr_model");
+    }
+    for (const auto& item : value.items()) set_one(t, item.key(), item.value(), key + "." + item.key());
+  };
+  entry.assign_path = [set_one](TrainConfig& t, const std::string& rest, const Json& value, const std::string& key) {
+    set_one(t, rest, value, key);
+  };
+  entry.write = [](const TrainConfig& t) {
+    Json out = Json::object();
+    for (const auto& [group, rate] : t.lr) out[group] = rate;
+    return out;
+  };
+  entry.keys = [](const std::string& prefix) {
+    std::vector<std::string> keys;
+    for (const auto& g : models::parameter_group_names()) keys.push_back(config::join_key(prefix, "lr." + g));
+    return keys;
+  };
+  return entry;
 }
-#undef TFGRAM_FIELD
 
-json parse_value(const std::string& text) {
-  try {
-    return json::parse(text);
-  } catch (const json::parse_error&) {
-    return json(text);  // a bare string such as pow2 or ../data/fsdd
-  }
+const config::Fields<TrainConfig>& train_fields() {
+  using T = TrainConfig;
+  static const auto fields = config::Fields<T>()
+                                 .add("optimizer", [](T& t) -> auto& { return t.optimizer; })
+                                 .add("lr_model", [](T& t) -> auto& { return t.lr_model; })
+                                 .custom(rate_map_entry())
+                                 .add("lr_tf", [](T& t) -> auto& { return t.lr_tf; })
+                                 .add("momentum", [](T& t) -> auto& { return t.momentum; })
+                                 .add("batch_size", [](T& t) -> auto& { return t.batch_size; })
+                                 .add("max_epochs", [](T& t) -> auto& { return t.max_epochs; })
+                                 .add("patience", [](T& t) -> auto& { return t.patience; })
+                                 .add("seed", [](T& t) -> auto& { return t.seed; })
+                                 .add("workers", [](T& t) -> auto& { return t.workers; })
+                                 .add("device", [](T& t) -> auto& { return t.device; });
+  return fields;
+}
+
+const config::Fields<RunConfig>& run_fields() {
+  using R = RunConfig;
+  static const auto fields =
+      config::Fields<R>()
+          .nest("model", [](R& r) -> auto& { return r.model; }, models::classifier_config_fields())
+          .nest("data", [](R& r) -> auto& { return r.data; }, data_fields())
+          .nest("train", [](R& r) -> auto& { return r.train; }, train_fields())
+          .add("window_ms", [](R& r) -> auto& { return r.window_ms; })
+          .add("output", [](R& r) -> auto& { return r.output; });
+  return fields;
 }
 
 void require_one_of(const std::string& key, const std::string& value, std::initializer_list<const char*> allowed) {
@@ -127,24 +141,29 @@ void require_one_of(const std::string& key, const std::string& value, std::initi
   }
   std::string list;
   for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-  throw std::invalid_argument(concat("config key '", key, "': expected one of ", list, "; got '", value, "'"));
+  throw KeyError(key, concat("expected one of ", list, "; got '", value, "'"));
 }
 
-json yaml_to_json(const YAML::Node& node) {
+Json yaml_to_json(const YAML::Node& node) {
   switch (node.Type()) {
     case YAML::NodeType::Map: {
-      json out = json::object();
-      for (const auto& kv : node) out[kv.first.as<std::string>()] = yaml_to_json(kv.second);
+      Json out = Json::object();
+      for (const auto& kv : node) {
+        const auto key = kv.first.as<std::string>();
+        // yaml-cpp keeps both of a duplicated key; the second would silently win.
+        if (out.contains(key)) throw std::invalid_argument(concat("key '", key, "' appears twice"));
+        out[key] = yaml_to_json(kv.second);
+      }
       return out;
     }
     case YAML::NodeType::Sequence: {
-      json out = json::array();
+      Json out = Json::array();
       for (const auto& item : node) out.push_back(yaml_to_json(item));
       return out;
     }
     case YAML::NodeType::Scalar: {
-      if (node.Tag() == "!") return json(node.Scalar());  // quoted in the YAML: keep as text
-      return parse_value(node.Scalar());
+      if (node.Tag() == "!") return Json(node.Scalar());  // quoted in the YAML: keep as text
+      return config::parse_text(node.Scalar());
     }
     default:
       return nullptr;
@@ -161,8 +180,10 @@ void flatten(const YAML::Node& node, const std::string& prefix, const std::vecto
     return;
   }
   if (node.IsScalar()) {
-    const json value = yaml_to_json(node);
-    out.emplace_back(prefix, value.is_string() ? value.get<std::string>() : value.dump());
+    const Json value = yaml_to_json(node);
+    // A string that would read back as something else (a quoted "true" or "64") stays quoted.
+    const bool bare = value.is_string() && config::parse_text(value.get<std::string>()).is_string();
+    out.emplace_back(prefix, bare ? value.get<std::string>() : value.dump());
     return;
   }
   out.emplace_back(prefix, yaml_to_json(node).dump());
@@ -191,47 +212,13 @@ std::vector<std::pair<std::string, std::string>> flatten_yaml(const std::string&
   return out;
 }
 
-void RunConfig::set(const std::string& key, const std::string& value) {
-  if (key.rfind("model.", 0) == 0) {
-    model.set(key.substr(6), value);
-    return;
-  }
-  if (key == "train.lr" || key.rfind("train.lr.", 0) == 0) {
-    const auto groups = models::parameter_group_names();
-    std::string known;
-    for (const auto& g : groups) known += (known.empty() ? "train.lr." : ", train.lr.") + g;
-    util::require(key != "train.lr", "config key 'train.lr'", "is a group of one rate per front-end parameter group (",
-                  known, "); the backbone's rate is train.lr_model");
-    const std::string group = key.substr(9);
-    if (std::find(groups.begin(), groups.end(), group) == groups.end()) {
-      throw std::invalid_argument(concat("unknown config key '", key, "': front-end parameter groups are ", known));
-    }
-    const json parsed = parse_value(value);
-    if (parsed.is_null()) {
-      train.lr.erase(group);
-      return;
-    }
-    double rate = 0;
-    assign(rate, parsed, key);
-    train.lr[group] = rate;
-    return;
-  }
-  const auto found = fields().find(key);
-  if (found == fields().end()) {
-    throw std::invalid_argument(concat("unknown config key '", key, "' (model.* keys follow the model "
-                                       "config; others: see `tfgram train --help` or docs/config.md)"));
-  }
-  RunConfig copy = *this;  // leave *this unchanged on error
-  found->second.set(copy, parse_value(value), key);
-  *this = std::move(copy);
+void RunConfig::set(const std::string& key, const std::string& value) { assign(key, config::parse_text(value)); }
+
+void RunConfig::assign(const std::string& key, const config::Json& value) {
+  config::set_transactional(*this, run_fields(), key, value);
 }
 
-std::vector<std::string> RunConfig::keys() {
-  std::vector<std::string> names;
-  for (const auto& [name, field] : fields()) names.push_back(name);
-  for (const auto& group : models::parameter_group_names()) names.push_back("train.lr." + group);
-  return names;
-}
+std::vector<std::string> RunConfig::keys() { return run_fields().keys(); }
 
 double TrainConfig::rate_of(const models::ParameterGroup& group) const {
   if (const auto found = lr.find(group.name); found != lr.end()) return found->second;
@@ -241,17 +228,15 @@ double TrainConfig::rate_of(const models::ParameterGroup& group) const {
 
 void RunConfig::finalize() {
   if (window_ms) {
-    util::require(std::isfinite(*window_ms) && *window_ms > 0, "config key 'window_ms'",
-                  "expected a positive number of milliseconds, got ", *window_ms);
-    model.frontend.dmel.lambd = *window_ms / 1000.0 * static_cast<double>(model.sample_rate) / 6.0;
+    // The one key is model.frontend.dmel.lambd; window_ms is the papers' way to state it.
+    model.assign("frontend.dmel.lambd", dsp::lambd_for_window_ms(*window_ms, model.sample_rate));
   }
   Validate();
 }
 
 void RunConfig::Validate() const {
-  const auto where = [](const char* key) { return concat("config key '", key, "'"); };
-  require_one_of("data.kind", data.kind, {"fsdd", "esc10", "esc50", "audio_mnist", "folder", "manifest", "pulses"});
-  util::require(data.kind == "pulses" || !data.root.empty(), where("data.root").c_str(),
+  const auto where = [](const char* key) { return std::string(key); };
+  util::require(!dataset_kind(data.kind, "data.kind").needs_root || !data.root.empty(), where("data.root").c_str(),
                 "a dataset folder (or manifest) is required for data.kind '", data.kind, "'");
   require_one_of("data.label", data.label, {"digit", "speaker"});
   require_one_of("data.length_policy", data.length_policy, {"centre", "center", "start", "none"});
@@ -281,7 +266,7 @@ void RunConfig::Validate() const {
                   "expected >= 0, got ", *train.lr_tf);
   }
   for (const auto& [group, rate] : train.lr) {
-    util::require(std::isfinite(rate) && rate >= 0, concat("config key 'train.lr.", group, "'").c_str(),
+    util::require(std::isfinite(rate) && rate >= 0, concat("train.lr.", group).c_str(),
                   "expected >= 0, got ", rate);
   }
   util::require(std::isfinite(train.momentum) && train.momentum >= 0 && train.momentum < 1,
@@ -293,62 +278,47 @@ void RunConfig::Validate() const {
   try {
     (void)torch::Device(train.device);
   } catch (const std::exception&) {
-    throw std::invalid_argument(concat(where("train.device"), ": expected cpu, cuda or cuda:N, got '", train.device, "'"));
+    throw KeyError("train.device", concat("expected cpu, cuda or cuda:N, got '", train.device, "'"));
   }
   // Unknown model kinds fail here, before any data is read or an experiment's first trial runs.
-  (void)models::frontend_kind(model.frontend.kind, "config key 'model.frontend.kind'");
-  (void)models::backbone_kind(model.backbone.kind, "config key 'model.backbone.kind'");
+  (void)models::frontend_kind(model.frontend.kind, "model.frontend.kind");
+  (void)models::backbone_kind(model.backbone.kind, "model.backbone.kind");
   util::require(!output.empty(), where("output").c_str(), "an output folder is required");
 }
 
-std::string RunConfig::to_json(int indent) const {
-  json out = json::object();
-  out["model"] = json::parse(model.to_json());
-  for (const auto& [key, field] : fields()) {
-    json* node = &out;
-    size_t start = 0;
-    for (size_t dot = key.find('.'); dot != std::string::npos; dot = key.find('.', start)) {
-      node = &(*node)[key.substr(start, dot - start)];
-      start = dot + 1;
-    }
-    (*node)[key.substr(start)] = field.get(*this);
-  }
-  out["train"]["lr"] = train.lr;
-  return out.dump(indent);
-}
+std::string RunConfig::to_json(int indent) const { return run_fields().write(*this).dump(indent); }
 
 RunConfig RunConfig::from_json(const std::string& text) {
-  json in;
+  Json in;
   try {
-    in = json::parse(text);
-  } catch (const json::parse_error& e) {
-    throw std::invalid_argument(concat("run config: not valid JSON: ", e.what()));
+    in = Json::parse(text);
+  } catch (const Json::parse_error& e) {
+    throw KeyError("run config", concat("not valid JSON: ", e.what()));
   }
   RunConfig config;
-  if (in.contains("model")) {
-    config.model = models::ClassifierConfig::from_json(in["model"].dump());
-    in.erase("model");
-  }
-  // Every other leaf goes through set(), so unknown keys fail the same way as in YAML.
-  std::function<void(const json&, const std::string&)> walk = [&](const json& node, const std::string& prefix) {
-    if (node.is_object() && fields().count(prefix) == 0) {
-      for (const auto& [k, v] : node.items()) walk(v, prefix.empty() ? k : prefix + "." + k);
-      return;
-    }
-    config.set(prefix, node.dump());
-  };
-  walk(in, "");
+  run_fields().read(config, in, "");
   return config;
 }
 
 void RunConfig::apply_yaml(const std::string& text, const std::string& origin) {
-  for (const auto& [key, value] : flatten_yaml(text, origin)) {
-    try {
-      set(key, value);
-    } catch (const std::invalid_argument& e) {
-      throw std::invalid_argument(concat(origin, ": ", e.what()));
-    }
+  YAML::Node root;
+  Json document;
+  try {
+    root = YAML::Load(text);
+    document = root.IsNull() ? Json::object() : yaml_to_json(root);
+  } catch (const YAML::Exception& e) {
+    throw std::invalid_argument(concat(origin, ": not valid YAML: ", e.what()));
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(concat(origin, ": ", e.what()));
   }
+  util::require(document.is_object(), origin.c_str(), "expected a mapping of keys at the top level");
+  RunConfig copy = *this;
+  try {
+    run_fields().read(copy, document, "");
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(concat(origin, ": ", e.what()));
+  }
+  *this = std::move(copy);
 }
 
 RunConfig RunConfig::from_yaml_file(const std::string& path) {

@@ -22,8 +22,6 @@
 namespace tfgram::train {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
-using detail::optional_from;
-using detail::optional_json;
 
 namespace {
 
@@ -34,25 +32,6 @@ uint64_t epoch_seed(uint64_t seed, int64_t epoch) {
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
   return z ^ (z >> 31);
-}
-
-// The SincGram inside a DEGram front end, when there is one.
-const frontends::SincGramImpl* find_sincgram(const models::ClassifierImpl& model) {
-  for (const auto& child : model.modules(/*include_self=*/false)) {
-    if (const auto* sincgram = child->as<frontends::SincGramImpl>()) return sincgram;
-  }
-  return nullptr;
-}
-
-void describe_frontend(const models::ClassifierImpl& model, EpochRecord& record) {
-  record.lambd = model.lambd();
-  if (record.lambd) record.window_ms = 6.0 * *record.lambd / static_cast<double>(model.config().sample_rate) * 1000.0;
-  if (const auto* sincgram = find_sincgram(model)) {
-    const auto centres = sincgram->center_hz().to(torch::kCPU).contiguous();
-    const auto widths = sincgram->bandwidth_hz().to(torch::kCPU).contiguous();
-    record.center_hz.assign(centres.data_ptr<double>(), centres.data_ptr<double>() + centres.numel());
-    record.bandwidth_hz.assign(widths.data_ptr<double>(), widths.data_ptr<double>() + widths.numel());
-  }
 }
 
 using FrontendGroups = std::vector<std::pair<models::ParameterGroup, std::vector<torch::Tensor>>>;
@@ -94,17 +73,22 @@ struct TrainerState {
   double best_valid_accuracy = 0;
   int64_t best_epoch = 0;
   int64_t bad_epochs = 0;
-  std::optional<double> initial_lambd;
+  LearnedValues initial;
   double seconds = 0;
   History history;
   /// Front-end range warnings already given ("<element>: <problem>: <detail>"), each once.
   std::vector<std::string> warnings;
   std::set<std::string> warned;  // "<element>: <problem>" of each, to warn once
 
+  json initial_json() const {
+    json out = json::object();
+    detail::write_learned(initial, "", out);
+    return out;
+  }
   std::string to_json() const {
     return json{{"best_valid_loss", best_valid_loss}, {"best_valid_accuracy", best_valid_accuracy},
                 {"best_epoch", best_epoch}, {"bad_epochs", bad_epochs},
-                {"initial_lambd", optional_json(initial_lambd)}, {"seconds", seconds},
+                {"initial", initial_json()}, {"seconds", seconds},
                 {"warnings", warnings}, {"warned", warned},
                 {"history", json::parse(history.to_json())}}
         .dump();
@@ -116,7 +100,7 @@ struct TrainerState {
     s.best_valid_accuracy = in.at("best_valid_accuracy").get<double>();
     s.best_epoch = in.at("best_epoch").get<int64_t>();
     s.bad_epochs = in.at("bad_epochs").get<int64_t>();
-    s.initial_lambd = optional_from(in.at("initial_lambd"));
+    s.initial = detail::read_learned(in.value("initial", json::object()), "");
     s.seconds = in.at("seconds").get<double>();
     s.warnings = in.value("warnings", std::vector<std::string>{});
     s.warned = in.value("warned", std::set<std::string>{});
@@ -134,7 +118,7 @@ std::string identity(RunConfig config) {
 }  // namespace
 
 std::string RunResult::to_json(int indent) const {
-  return json{{"epochs", epochs},
+  json out{{"epochs", epochs},
               {"best_epoch", best_epoch},
               {"best_valid_loss", best_valid_loss},
               {"best_valid_accuracy", best_valid_accuracy},
@@ -143,15 +127,11 @@ std::string RunResult::to_json(int indent) const {
               {"train_examples", train_examples},
               {"valid_examples", valid_examples},
               {"test_examples", test_examples},
-              {"initial_lambd", optional_json(initial_lambd)},
-              {"learned_lambd", optional_json(learned_lambd)},
-              {"initial_window_ms", optional_json(initial_window_ms)},
-              {"learned_window_ms", optional_json(learned_window_ms)},
-              {"center_hz", center_hz},
-              {"bandwidth_hz", bandwidth_hz},
               {"warnings", warnings},
-              {"seconds", seconds}}
-      .dump(indent);
+              {"seconds", seconds}};
+  detail::write_learned(initial, "initial_", out);
+  detail::write_learned(learned, "learned_", out);
+  return out.dump(indent);
 }
 
 RunResult RunResult::from_json(const std::string& text) {
@@ -166,12 +146,10 @@ RunResult RunResult::from_json(const std::string& text) {
   r.train_examples = in.at("train_examples").get<int64_t>();
   r.valid_examples = in.at("valid_examples").get<int64_t>();
   r.test_examples = in.at("test_examples").get<int64_t>();
-  r.initial_lambd = optional_from(in.at("initial_lambd"));
-  r.learned_lambd = optional_from(in.at("learned_lambd"));
-  r.initial_window_ms = optional_from(in.at("initial_window_ms"));
-  r.learned_window_ms = optional_from(in.at("learned_window_ms"));
-  r.center_hz = in.at("center_hz").get<std::vector<double>>();
-  r.bandwidth_hz = in.at("bandwidth_hz").get<std::vector<double>>();
+  r.initial = detail::read_learned(in, "initial_", {{"initial_lambd", "lambd"}, {"initial_window_ms", "window_ms"}});
+  r.learned = detail::read_learned(in, "learned_",
+                                   {{"learned_lambd", "lambd"}, {"learned_window_ms", "window_ms"},
+                                    {"center_hz", "center_hz"}, {"bandwidth_hz", "bandwidth_hz"}});
   r.warnings = in.value("warnings", std::vector<std::string>{});
   r.seconds = in.at("seconds").get<double>();
   return r;
@@ -264,7 +242,7 @@ RunResult run_training(RunConfig config, std::shared_ptr<const data::Dataset> da
     start_epoch = stored.epoch;
     if (options.log != nullptr) *options.log << "resuming " << config.output << " after epoch " << start_epoch << "\n";
   } else {
-    state.initial_lambd = model->lambd();
+    state.initial.values = model->learned_values();
     util::write_file_atomic(path("config.json"), config.to_json());
     util::write_file_atomic(path("labels.json"), dataset->label_map().to_json());
   }
@@ -308,7 +286,7 @@ RunResult run_training(RunConfig config, std::shared_ptr<const data::Dataset> da
       correct += logits.argmax(1).eq(labels).sum().item<int64_t>();
       seen += n;
       progress.batch(++batches, loss_sum / static_cast<double>(seen),
-                     static_cast<double>(correct) / static_cast<double>(seen), model->lambd());
+                     static_cast<double>(correct) / static_cast<double>(seen), [&] { return model->learned_values(); });
     }
     const auto valid = evaluate(*model, dataset, split.valid, config.train.batch_size, device);
 
@@ -320,7 +298,7 @@ RunResult run_training(RunConfig config, std::shared_ptr<const data::Dataset> da
     record.valid_accuracy = valid.accuracy;
     record.lr_model = config.train.lr_model;
     record.lr_frontend = rates;
-    describe_frontend(*model, record);
+    record.frontend.values = model->learned_values();
     record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     state.seconds += record.seconds;
 
@@ -357,15 +335,8 @@ RunResult run_training(RunConfig config, std::shared_ptr<const data::Dataset> da
   result.train_examples = static_cast<int64_t>(split.train.size());
   result.valid_examples = static_cast<int64_t>(split.valid.size());
   result.test_examples = static_cast<int64_t>(split.test.size());
-  const double rate = static_cast<double>(config.model.sample_rate);
-  result.initial_lambd = state.initial_lambd;
-  if (state.initial_lambd) result.initial_window_ms = 6.0 * *state.initial_lambd / rate * 1000.0;
-  EpochRecord best;
-  describe_frontend(*model, best);
-  result.learned_lambd = best.lambd;
-  result.learned_window_ms = best.window_ms;
-  result.center_hz = best.center_hz;
-  result.bandwidth_hz = best.bandwidth_hz;
+  result.initial = state.initial;
+  result.learned.values = model->learned_values();
   result.warnings = state.warnings;
   result.seconds = state.seconds;
   util::write_file_atomic(path("result.json"), result.to_json());

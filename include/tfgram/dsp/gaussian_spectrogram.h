@@ -18,6 +18,11 @@ enum class WindowMode {
 WindowMode parse_window_mode(const std::string& name);
 const char* to_string(WindowMode mode);
 
+/// DMEL states windows by their length l = 6λ/sr: λ in samples for a window of `window_ms`
+/// milliseconds (std::invalid_argument unless positive), and back.
+double lambd_for_window_ms(double window_ms, int64_t sample_rate);
+double window_ms_for_lambd(double lambd, int64_t sample_rate);
+
 /// Window length, FFT size, frequency-bin count K and frame count T for a signal of `n_samples`.
 struct SpectrogramShape {
   int64_t window_length;

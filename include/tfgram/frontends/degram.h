@@ -1,8 +1,7 @@
 #pragma once
 // DEGram: SincGram → (log) → TF-DE → normalisation over a linear power spectrogram (SPEC §1.3–1.6),
-// and DEGramModel = DEGram → any backbone.
+// (models::DEGramModel puts any backbone after it; WaveformDEGram puts a Hann spectrogram before it.)
 #include <torch/nn/module.h>
-#include <torch/nn/modules/container/any.h>
 #include <torch/nn/pimpl.h>
 #include <torch/types.h>
 
@@ -13,41 +12,37 @@
 #include "tfgram/frontends/spectrogram_norm.h"
 #include "tfgram/frontends/tfde.h"
 
+namespace tfgram::config {
+template <typename T>
+class Fields;
+}  // namespace tfgram::config
+
 namespace tfgram::frontends {
 
+/// Nested like LibTorch's composite options: each stage holds its own module's options, and a
+/// stage that can be switched off is optional (unset = off). DEGram sets the parts' sizes from
+/// its own: the filterbank's n_freqs and sample_rate, the attention's features.
 struct DEGramOptions {
   /// `n_freqs` = K bins of the input spectrogram (n_fft/2 + 1).
-  DEGramOptions(int64_t n_freqs, int64_t sample_rate) : n_freqs_(n_freqs), sample_rate_(sample_rate) {}
+  DEGramOptions(int64_t n_freqs, int64_t sample_rate)
+      : n_freqs_(n_freqs), sample_rate_(sample_rate), sincgram_(SincGramOptions(n_freqs, sample_rate)) {}
 
   TORCH_ARG(int64_t, n_freqs);
   TORCH_ARG(int64_t, sample_rate);
-  /// Enable the learnable filterbank.
-  TORCH_ARG(bool, sincgram) = true;
-  /// Enable TF-DE attention.
-  TORCH_ARG(bool, attention) = true;
-  /// Enable per-example normalisation.
-  TORCH_ARG(bool, normalization) = true;
+  /// The learnable filterbank; unset = none (attention works on the K bins).
+  TORCH_ARG(std::optional<SincGramOptions>, sincgram);
+  /// TF-DE attention; unset = none.
+  TORCH_ARG(std::optional<TfDeOptions>, attention) = TfDeOptions(0);
+  /// Per-example normalisation; unset = none.
+  TORCH_ARG(std::optional<SpectrogramNormOptions>, normalization) = SpectrogramNormOptions();
   /// log(x + 1e-7) before attention, as the original Keras model does. On by default: measured
   /// ahead on FSDD speakers (docs/experiments.md, "DEGram at the default rates"). The PyTorch
   /// release has no log: set false for parity with it (the goldens, its trained weights).
   TORCH_ARG(bool, log_compression) = true;
-  // SincGram
-  TORCH_ARG(int64_t, filters) = 64;
-  TORCH_ARG(int64_t, order) = 4;
-  TORCH_ARG(SincGramInit, init) = SincGramInit::kMel;
-  TORCH_ARG(double, f_min) = 0.0;
-  TORCH_ARG(std::optional<double>, f_max) = std::nullopt;
-  TORCH_ARG(double, eps) = 1e-7;
-  TORCH_ARG(SincGramConstraint, constraint) = SincGramConstraint::kProject;
-  TORCH_ARG(std::optional<double>, min_bandwidth_hz) = std::nullopt;
-  // TF-DE
-  TORCH_ARG(double, reduction_ratio) = 1.0 / 16.0;
-  TORCH_ARG(TfDeStrategy, strategy) = TfDeStrategy::kMaxout;
-  TORCH_ARG(bool, time_excitation) = false;
-  // normalisation
-  TORCH_ARG(bool, std_norm) = true;
-  TORCH_ARG(bool, freq_norm) = true;
 };
+
+/// The config keys of DEGram's options (model.frontend.degram.*) and of its parts.
+const config::Fields<DEGramOptions>& degram_option_fields();
 
 /// (B, 1, K, T) power spectrogram → (B, C, F, T) with F = filters (or K without SincGram) and
 /// C = 1 (or the branch count with the concat strategy). Submodules use the published names
@@ -69,16 +64,5 @@ struct DEGramImpl : torch::nn::Module {
   SpectrogramNorm norm{nullptr};
 };
 TORCH_MODULE(DEGram);
-
-/// DEGram front end followed by any backbone taking (B, C, F, T).
-struct DEGramModelImpl : torch::nn::Module {
-  DEGramModelImpl(torch::nn::AnyModule backbone, DEGramOptions options);
-  torch::Tensor forward(const torch::Tensor& spectrogram);
-  void pretty_print(std::ostream& stream) const override;
-
-  DEGram frontend{nullptr};
-  torch::nn::AnyModule backbone;
-};
-TORCH_MODULE(DEGramModel);
 
 }  // namespace tfgram::frontends

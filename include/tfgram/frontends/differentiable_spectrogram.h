@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "tfgram/dsp/gaussian_spectrogram.h"
+#include "tfgram/frontends/frontend.h"
 
 namespace tfgram::frontends {
 
@@ -22,15 +23,21 @@ struct DifferentiableSpectrogramOptions {
   TORCH_ARG(bool, normalize_window) = false;
   /// Whether λ receives gradients.
   TORCH_ARG(bool, trainable) = true;
+  /// Sample rate in Hz, only to report λ as a window length; 0 = unknown (no window_ms).
+  TORCH_ARG(int64_t, sample_rate) = 0;
 };
 
 /// (N) or (B, N) → (K, T) or (B, K, T) power spectrogram; K and T follow
 /// dsp::gaussian_spectrogram_shape. One λ for the whole batch.
-struct DifferentiableSpectrogramImpl : torch::nn::Module {
+struct DifferentiableSpectrogramImpl : torch::nn::Module, WaveformFrontend, LearnedSummary {
   explicit DifferentiableSpectrogramImpl(DifferentiableSpectrogramOptions options);
   void reset();
   void pretty_print(std::ostream& stream) const override;
   torch::Tensor forward(const torch::Tensor& signal);
+  /// (1, K, T) at the current λ (K follows λ in pow2 mode).
+  FeatureShape output_shape(int64_t n_samples) const override;
+  /// lambd (samples), and window_ms when the sample rate is known.
+  std::vector<LearnedValue> learned_values() const override;
 
   DifferentiableSpectrogramOptions options;
   torch::Tensor lambd;  ///< 0-d float32 parameter (published name)

@@ -10,13 +10,17 @@
 #include <tuple>
 
 #include "tfgram/dsp/gaussian_spectrogram.h"
+#include "tfgram/frontends/frontend.h"
+
+namespace tfgram::config {
+template <typename T>
+class Fields;
+}  // namespace tfgram::config
 
 namespace tfgram::frontends {
 
 struct DMelOptions {
   DMelOptions(double lambd, int64_t sample_rate) : lambd_(lambd), sample_rate_(sample_rate) {}
-  /// Initial λ for a window of `window_ms` milliseconds: λ = l·sr/6.
-  static double lambd_for_window_ms(double window_ms, int64_t sample_rate);
   /// Initial window standard deviation λ in samples (window length l = 6λ/sr seconds).
   TORCH_ARG(double, lambd);
   /// Sample rate in Hz.
@@ -40,8 +44,12 @@ struct DMelOptions {
 
 };
 
+/// Its config keys (model.frontend.dmel.*): every option but sample_rate, log and trainable,
+/// which the classifier's config sets from its own keys.
+const config::Fields<DMelOptions>& dmel_option_fields();
+
 /// (B, N) → (B, 1, n_mels, 1 + ⌊N/hop⌋), batched: every example shares λ.
-struct DMelImpl : torch::nn::Module {
+struct DMelImpl : torch::nn::Module, WaveformFrontend, LearnedSummary {
   explicit DMelImpl(DMelOptions options);
   void reset();
   void pretty_print(std::ostream& stream) const override;
@@ -50,6 +58,10 @@ struct DMelImpl : torch::nn::Module {
   /// Current |λ| in samples and the window length it means in seconds (6|λ|/sr).
   double lambd_value() const;
   double window_seconds() const;
+  /// (1, n_mels, 1 + ⌊N/hop⌋).
+  FeatureShape output_shape(int64_t n_samples) const override;
+  /// lambd (samples) and window_ms.
+  std::vector<LearnedValue> learned_values() const override;
   /// The (n_freqs, n_mels) filterbank for `n_freqs` bins, built once per bins/dtype/device.
   torch::Tensor filterbank(int64_t n_freqs, const torch::TensorOptions& options);
 

@@ -10,6 +10,12 @@
 #include <vector>
 
 #include "tfgram/frontends/constrained.h"
+#include "tfgram/frontends/frontend.h"
+
+namespace tfgram::config {
+template <typename T>
+class Fields;
+}  // namespace tfgram::config
 
 namespace tfgram::frontends {
 
@@ -56,13 +62,16 @@ struct SincGramOptions {
   TORCH_ARG(std::optional<double>, min_bandwidth_hz) = std::nullopt;
 };
 
+/// Its config keys (every option but n_freqs and sample_rate, which the enclosing layer sets).
+const config::Fields<SincGramOptions>& sincgram_option_fields();
+
 /// (B, C, K, T) power spectrogram → (B, C, F, T). Parameters `freq_centers` and `bands`, shape
 /// (1, F), float64, in the normalised weight space of SPEC §1.2 (published names).
 ///
 /// With an optimiser, call constrain_parameters() after each step (the trainer does): Adam moves
 /// every parameter by about its learning rate per step, so a large rate can push a centre out of
 /// the band or a bandwidth through zero, where the filter dies or becomes a spike.
-struct SincGramImpl : torch::nn::Module, RangeConstrained {
+struct SincGramImpl : torch::nn::Module, RangeConstrained, LearnedSummary {
   explicit SincGramImpl(SincGramOptions options);
   void reset();
   /// Re-draws the parameters from the configured initialiser (seeded by torch::manual_seed).
@@ -85,6 +94,8 @@ struct SincGramImpl : torch::nn::Module, RangeConstrained {
   /// kProject: clamps centres to [0, sr/2] and bandwidths to >= min_bandwidth_hz(). kNone:
   /// changes nothing. Either way, returns each filter that was out of range.
   std::vector<RangeEvent> constrain_parameters() override;
+  /// center_hz and bandwidth_hz, one value per filter.
+  std::vector<LearnedValue> learned_values() const override;
 
   /// Weight-space ⇄ Hz conversions of this layer (they depend on K and the sample rate).
   torch::Tensor beta_from_weight(const torch::Tensor& bands_w) const;

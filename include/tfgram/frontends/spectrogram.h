@@ -6,11 +6,14 @@
 
 #include <cstdint>
 
+#include "tfgram/frontends/frontend.h"
+
 namespace tfgram::frontends {
 
 struct SpectrogramOptions {
   explicit SpectrogramOptions(int64_t n_fft = 2048) : n_fft_(n_fft) {}
-  /// Options from durations: win_length = ⌊win_sec·sr⌋, hop_length = ⌊hop_sec·sr⌋.
+  /// Options from durations: win_length = ⌊win_sec·sr⌋, hop_length = ⌊hop_sec·sr⌋. OptionError
+  /// naming win_sec or hop_sec when they give no window or hop.
   static SpectrogramOptions from_seconds(int64_t sample_rate, double win_sec, double hop_sec,
                                          int64_t n_fft);
 
@@ -27,7 +30,7 @@ struct SpectrogramOptions {
 };
 
 /// (N) or (B, N) samples → (n_fft/2+1, 1+⌊N/hop⌋) or (B, n_fft/2+1, frames).
-struct SpectrogramImpl : torch::nn::Module {
+struct SpectrogramImpl : torch::nn::Module, WaveformFrontend {
   explicit SpectrogramImpl(SpectrogramOptions options = SpectrogramOptions());
   void reset();
   void pretty_print(std::ostream& stream) const override;
@@ -35,6 +38,8 @@ struct SpectrogramImpl : torch::nn::Module {
 
   /// Frames produced for a signal of `n_samples`.
   int64_t num_frames(int64_t n_samples) const;
+  /// (1, n_fft/2 + 1, frames); std::invalid_argument when the signal is too short to pad.
+  FeatureShape output_shape(int64_t n_samples) const override;
 
   SpectrogramOptions options;
   torch::Tensor window;  ///< buffer "window": periodic Hann of win_length

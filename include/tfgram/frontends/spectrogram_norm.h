@@ -4,6 +4,11 @@
 #include <torch/nn/pimpl.h>
 #include <torch/types.h>
 
+namespace tfgram::config {
+template <typename T>
+class Fields;
+}  // namespace tfgram::config
+
 namespace tfgram::frontends {
 
 struct SpectrogramNormOptions {
@@ -14,6 +19,8 @@ struct SpectrogramNormOptions {
   /// Added to the standard deviation.
   TORCH_ARG(double, eps) = 1e-7;
 };
+
+const config::Fields<SpectrogramNormOptions>& spectrogram_norm_option_fields();
 
 struct SpectrogramNormImpl : torch::nn::Module {
   explicit SpectrogramNormImpl(SpectrogramNormOptions options = {});

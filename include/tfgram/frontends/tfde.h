@@ -9,6 +9,11 @@
 #include <cstdint>
 #include <string>
 
+namespace tfgram::config {
+template <typename T>
+class Fields;
+}  // namespace tfgram::config
+
 namespace tfgram::frontends {
 
 /// How the excitation branches are combined.
@@ -31,6 +36,9 @@ struct TfDeOptions {
   /// Odd kernel length (frames) of the time branch's 1-D convolution.
   TORCH_ARG(int64_t, time_kernel_size) = 9;
 };
+
+/// Its config keys (every option but features, which the enclosing layer sets).
+const config::Fields<TfDeOptions>& tfde_option_fields();
 
 /// Published parameter names: `_cSE.network.{0,2}.weight`, `_sSE.conv.{weight,bias}`;
 /// the optional time branch adds `_tSE.conv.{weight,bias}`.

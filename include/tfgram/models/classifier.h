@@ -1,6 +1,6 @@
 #pragma once
 // Classifier = front end + backbone, assembled from a ClassifierConfig through name → factory
-// registries. It takes (B, N) audio and returns (B, classes) logits.
+// registries (front ends: models/frontend_kind.h; backbones: here). It takes (B, N) audio and returns (B, classes) logits.
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/any.h>
 #include <torch/nn/pimpl.h>
@@ -13,21 +13,14 @@
 #include <string>
 #include <vector>
 
-#include "tfgram/frontends/degram.h"
-#include "tfgram/frontends/spectrogram.h"
 #include "tfgram/frontends/constrained.h"
+#include "tfgram/frontends/frontend.h"
 #include "tfgram/models/classifier_config.h"
+#include "tfgram/models/frontend_kind.h"
 #include "tfgram/models/parameter_group.h"
 #include "tfgram/models/published_weights.h"
 
 namespace tfgram::models {
-
-/// What a front end hands to the backbone: (B, channels, features, frames).
-struct FeatureShape {
-  int64_t channels = 1;
-  int64_t features = 0;
-  int64_t frames = 0;
-};
 
 /// How logits become probabilities, and so which loss trains the model (SPEC §2.4).
 enum class OutputActivation {
@@ -35,28 +28,6 @@ enum class OutputActivation {
   kSigmoid,  ///< sigmoid + binary cross-entropy on one-hot targets (CNN6)
 };
 const char* to_string(OutputActivation activation);
-
-/// A front end as the Classifier uses it.
-struct FrontendParts {
-  /// (B, N) → (B, C, F, T), or (B, F, T) which gets a channel axis.
-  torch::nn::AnyModule module;
-  /// Apply log(x + 1e-10) to the module's output.
-  bool log = false;
-  /// Published names of the `spectrogram_layer.` subtree (prefix rewrites, derived state).
-  PublishedNameMap names;
-  /// Where the published model keeps its backbone when this front end fixes it (DEGram's
-  /// "backbone."); unset = the backbone kind's own prefix.
-  std::optional<std::string> backbone_prefix;
-};
-
-struct FrontendKind {
-  /// The output shape for config.n_points samples. Throws std::invalid_argument naming keys.
-  std::function<FeatureShape(const ClassifierConfig&)> shape;
-  std::function<FrontendParts(const ClassifierConfig&)> build;
-  /// Every learnable parameter of the front end belongs to exactly one group, each with its own
-  /// learning rate; a kind without parameters has none.
-  std::vector<ParameterGroup> groups;
-};
 
 /// A backbone as the Classifier uses it.
 struct BackboneParts {
@@ -76,29 +47,13 @@ struct BackboneKind {
   std::function<BackboneParts(const ClassifierConfig&, const FeatureShape&)> build;
 };
 
-/// Registries, pre-filled with the built-in kinds. Registering an existing name replaces it.
-void register_frontend_kind(const std::string& name, FrontendKind kind);
+/// The backbone registry, pre-filled with the built-in kinds (front ends: models/frontend_kind.h).
+/// Registering an existing name replaces it.
 void register_backbone_kind(const std::string& name, BackboneKind kind);
 /// Sorted names.
-std::vector<std::string> frontend_kinds();
-/// The parameter-group names any registered front-end kind declares (the valid train.lr keys).
-std::vector<std::string> parameter_group_names();
 std::vector<std::string> backbone_kinds();
-/// The entry for `name`; throws std::invalid_argument naming `key` and the known names.
-const FrontendKind& frontend_kind(const std::string& name, const std::string& key = "frontend.kind");
+/// The entry for `name`; config::KeyError naming `key` and the known names.
 const BackboneKind& backbone_kind(const std::string& name, const std::string& key = "backbone.kind");
-
-/// The `degram` front end: fixed Hann power spectrogram (`stft`, SPEC §1.5) → DEGram (`degram`).
-/// (B, N) → (B, C, filters, T).
-struct WaveformDEGramImpl : torch::nn::Module {
-  WaveformDEGramImpl(frontends::SpectrogramOptions stft, frontends::DEGramOptions degram);
-  torch::Tensor forward(const torch::Tensor& audio);
-  void pretty_print(std::ostream& stream) const override;
-
-  frontends::Spectrogram stft{nullptr};
-  frontends::DEGram degram{nullptr};
-};
-TORCH_MODULE(WaveformDEGram);
 
 /// (B, N) audio → front end (`spectrogram_layer`) → backbone (`backbone`) → (B, classes) logits.
 /// Dropout and batch-norm statistics follow train()/eval(). Modules follow their input's dtype
@@ -126,8 +81,9 @@ struct ClassifierImpl : torch::nn::Module {
   /// Calls constrain_parameters() on every front-end module that has a range (after each
   /// optimiser step); each event's element is prefixed with the module's path.
   std::vector<frontends::RangeEvent> constrain_frontend();
-  /// |λ| in samples for DMEL-family front ends.
-  std::optional<double> lambd() const;
+  /// The front end's learned quantities (λ as samples and ms, filter centres and bandwidths, …),
+  /// from every module of it that reports some; a name reported twice is prefixed with its path.
+  std::vector<frontends::LearnedValue> learned_values() const;
   /// How our names map to the published model's (docs/published_names.md).
   PublishedNameMap published_names() const;
 
@@ -142,6 +98,8 @@ struct ClassifierImpl : torch::nn::Module {
   OutputActivation activation_ = OutputActivation::kSoftmax;
   PublishedNameMap frontend_names_;
   std::vector<ParameterGroup> groups_;
+  /// The front end's modules that report learned values, by path.
+  std::vector<std::pair<std::string, const frontends::LearnedSummary*>> summaries_;
   /// The front end's modules with a range, by path, found once at construction (the step loop
   /// calls constrain_frontend() every step).
   std::vector<std::pair<std::string, frontends::RangeConstrained*>> constrained_;

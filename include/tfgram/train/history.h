@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "tfgram/train/learned_values.h"
+
 namespace tfgram::train {
 
 struct EpochRecord {
@@ -17,12 +19,9 @@ struct EpochRecord {
   double lr_model = 0;
   /// The rate of each front-end parameter group by name (train.lr.<name>); 0 = frozen.
   std::map<std::string, double> lr_frontend;
-  /// |λ| in samples and the window length 6|λ|/sr in ms, for DMEL-family front ends.
-  std::optional<double> lambd;
-  std::optional<double> window_ms;
-  /// SincGram centre frequencies and bandwidths in Hz, for DEGram front ends.
-  std::vector<double> center_hz;
-  std::vector<double> bandwidth_hz;
+  /// The front end's learned quantities after the epoch (λ and window_ms for DMEL's kinds,
+  /// center_hz and bandwidth_hz for DEGram's, …).
+  LearnedValues frontend;
   /// Wall time of the epoch (train + validation) in seconds.
   double seconds = 0;
 };
@@ -32,8 +31,8 @@ struct History {
 
   std::string to_json(int indent = 2) const;
   static History from_json(const std::string& text);
-  /// One row per epoch, one lr_<group> column per front-end group; SincGram vectors as their
-  /// mean (the JSON has every filter).
+  /// One row per epoch, one lr_<group> column per front-end group, one column per learned
+  /// scalar and a mean_<name> column per learned vector (the JSON has every value).
   std::string to_csv() const;
   /// Writes history.csv and history.json into `folder`, atomically.
   void save(const std::string& folder) const;

@@ -1,8 +1,10 @@
 #pragma once
-// Training progress: a live bar on a terminal (epoch, batch, loss, accuracy, λ, ETA), plain
+// Training progress: a live bar on a terminal (epoch, batch, loss, accuracy, the front end's learned scalars, ETA), plain
 // log lines otherwise (CI logs, files, pipes).
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <vector>
 #include <optional>
 #include <ostream>
 
@@ -18,7 +20,9 @@ class Progress {
   static bool is_terminal(int fd);
 
   void begin_epoch(int64_t epoch, int64_t batches);
-  void batch(int64_t done, double mean_loss, double accuracy, std::optional<double> lambd);
+  /// `learned` gives the front end's learned values; asked only when the line is redrawn.
+  void batch(int64_t done, double mean_loss, double accuracy,
+             const std::function<std::vector<frontends::LearnedValue>()>& learned);
   void end_epoch(const EpochRecord& record, bool improved);
   void message(const std::string& line);
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "tfgram/config/fields.h"
 #include "tfgram/models/classifier_config.h"
 #include "tfgram/models/parameter_group.h"
 
@@ -41,7 +42,8 @@ struct SplitConfig {
 };
 
 struct DataConfig {
-  /// "fsdd", "esc10", "esc50", "audio_mnist", "folder", "manifest" or "pulses".
+  /// One of dataset_kinds() (train/data_setup.h): "fsdd", "esc10", "esc50", "audio_mnist",
+  /// "folder", "manifest" or "pulses".
   std::string kind = "pulses";
   /// Dataset folder (or manifest CSV); unused for pulses.
   std::string root;
@@ -94,6 +96,8 @@ struct RunConfig {
   /// Sets one key by its dotted path from text (a JSON value or a bare string). Unknown keys
   /// and wrong types throw std::invalid_argument naming the key and the accepted values.
   void set(const std::string& key, const std::string& value);
+  /// The same with a JSON value.
+  void assign(const std::string& key, const config::Json& value);
   /// Every settable key (for --help and error messages).
   static std::vector<std::string> keys();
 

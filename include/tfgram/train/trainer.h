@@ -18,6 +18,7 @@
 #include "tfgram/data/dataset.h"
 #include "tfgram/data/splits.h"
 #include "tfgram/train/history.h"
+#include "tfgram/train/learned_values.h"
 #include "tfgram/train/run_config.h"
 
 namespace tfgram::models {
@@ -36,14 +37,11 @@ struct RunResult {
   int64_t train_examples = 0;
   int64_t valid_examples = 0;
   int64_t test_examples = 0;
-  /// DMEL: |λ| (samples) and window length (ms) at the start and in the best model.
-  std::optional<double> initial_lambd;
-  std::optional<double> learned_lambd;
-  std::optional<double> initial_window_ms;
-  std::optional<double> learned_window_ms;
-  /// DEGram: the best model's SincGram centres and bandwidths in Hz.
-  std::vector<double> center_hz;
-  std::vector<double> bandwidth_hz;
+  /// The front end's learned quantities at the start and in the best model, by name (written
+  /// as initial_<name> and learned_<name>): λ and window_ms for DMEL's kinds, the SincGram's
+  /// center_hz and bandwidth_hz for DEGram, whatever a registered kind reports.
+  LearnedValues initial;
+  LearnedValues learned;
   /// Front-end parameters that left their range, each reported once ("<element>: <problem>: <values>").
   std::vector<std::string> warnings;
   double seconds = 0;  ///< wall time of all training, summed over resumptions
