@@ -114,7 +114,7 @@ TEST_F(SpectrogramCli, BadValuesExitTwoWithOneLineNamingTheKey) {
       {{"--set", "frontend.dmel.n_mels=-3"}, "frontend.dmel.n_mels", true},
       {{"--set", "frontend.dmel.colour=3"}, "frontend.dmel.colour", true},
       {{"--set", "no_equals_sign"}, "--set", true},
-      {{"--frontend", "degram", "--set", "frontend.degram.strategy=sideways"}, "sideways", true},
+      {{"--frontend", "degram", "--set", "frontend.degram.attention.strategy=sideways"}, "sideways", true},
       {{"--colormap", "jet"}, "jet", true},
       {{"--low-percentile", "99.9"}, "percentile", true},
       {{"--window-ms", "-5"}, "--window-ms", false},

@@ -86,7 +86,8 @@ train: {optimizer: adam, lr_model: 0.0001, batch_size: 32, max_epochs: 25, patie
 
   const auto info = run_process({cli_path(), "info", dir / "run/best.ckpt"}, kEnv);
   ASSERT_EQ(info.exit_code, 0) << info.err;
-  EXPECT_NE(info.out.find("lambda"), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("lambd "), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("window_ms "), std::string::npos) << info.out;
   EXPECT_NE(info.out.find("mel_linear"), std::string::npos) << info.out;
 }
 

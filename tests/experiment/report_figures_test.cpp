@@ -32,7 +32,7 @@ model:
     kind: dspec
     dmel: {mode: full, hop_length: 1, lambd: 1.276}
     stft: {n_fft: 64, win_sec: 0.004, hop_sec: 0.001}
-    degram: {filters: 16}
+    degram: {sincgram: {filters: 16}}
   backbone: {kind: linear}
 data:
   kind: pulses

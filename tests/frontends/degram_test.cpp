@@ -21,6 +21,13 @@ std::vector<std::string> parameter_names(torch::nn::Module& module) {
   return names;
 }
 
+// Options with `filters` SincGram filters (the stages' options are nested).
+DEGramOptions with_filters(int64_t n_freqs, int64_t sample_rate, int64_t filters) {
+  DEGramOptions options(n_freqs, sample_rate);
+  options.sincgram()->filters(filters);
+  return options;
+}
+
 TEST_F(DEGramTest, PublishedParameterNames) {
   DEGram frontend(DEGramOptions(257, 8000));
   EXPECT_EQ(parameter_names(*frontend),
@@ -30,11 +37,11 @@ TEST_F(DEGramTest, PublishedParameterNames) {
 }
 
 TEST_F(DEGramTest, AttentionIsSizedFromItsInput) {
-  DEGram with_sincgram(DEGramOptions(257, 8000).filters(40));
+  DEGram with_sincgram(with_filters(257, 8000, 40));
   EXPECT_EQ(with_sincgram->de->options.features(), 40);
   EXPECT_EQ(with_sincgram->forward(torch::rand({2, 1, 257, 9})).sizes(),
             (std::vector<int64_t>{2, 1, 40, 9}));
-  DEGram attention_only(DEGramOptions(257, 8000).sincgram(false));
+  DEGram attention_only(DEGramOptions(257, 8000).sincgram(std::nullopt));
   EXPECT_EQ(attention_only->de->options.features(), 257);
   EXPECT_EQ(attention_only->forward(torch::rand({2, 1, 257, 9})).sizes(),
             (std::vector<int64_t>{2, 1, 257, 9}));
@@ -125,7 +132,7 @@ TEST_F(DEGramTest, NormalisationGradientMatchesTheComposedFormula) {
 }
 
 TEST_F(DEGramTest, NoNaNForSilence) {
-  DEGram frontend(DEGramOptions(129, 8000).filters(16).log_compression(true));
+  DEGram frontend(with_filters(129, 8000, 16).log_compression(true));
   Spectrogram spec(SpectrogramOptions(256).hop_length(64));
   const auto wave = torch::zeros({2, 4000}, torch::requires_grad());
   const auto out = frontend->forward(spec->forward(wave).unsqueeze(1));
@@ -143,7 +150,7 @@ struct HeadImpl : torch::nn::Module {
 TORCH_MODULE(Head);
 
 TEST_F(DEGramTest, ModelWrapsAnyBackbone) {
-  DEGramModel model(torch::nn::AnyModule(Head(16 * 9)), DEGramOptions(65, 8000).filters(16));
+  models::DEGramModel model(torch::nn::AnyModule(Head(16 * 9)), with_filters(65, 8000, 16));
   const auto logits = model->forward(torch::rand({4, 1, 65, 9}));
   EXPECT_EQ(logits.sizes(), (std::vector<int64_t>{4, 3}));
   logits.sum().backward();
@@ -152,7 +159,7 @@ TEST_F(DEGramTest, ModelWrapsAnyBackbone) {
 }
 
 TEST_F(DEGramTest, Float64EndToEnd) {
-  DEGram frontend(DEGramOptions(65, 8000).filters(8));
+  DEGram frontend(with_filters(65, 8000, 8));
   frontend->to(torch::kFloat64);
   Spectrogram spec(SpectrogramOptions(128).hop_length(32));
   const auto power = spec->forward(torch::randn({2, 1000}, torch::kFloat64));

@@ -31,7 +31,7 @@ TEST_F(DMelTest, PowerOfTwoWindowLengths) {
 }
 
 TEST_F(DMelTest, WindowLengthInSeconds) {
-  DMel layer(DMelOptions(DMelOptions::lambd_for_window_ms(35.0, 8000), 8000));
+  DMel layer(DMelOptions(dsp::lambd_for_window_ms(35.0, 8000), 8000));
   EXPECT_NEAR(layer->window_seconds(), 0.035, 1e-7);
   EXPECT_NEAR(layer->lambd_value(), 0.035 * 8000 / 6.0, 1e-4);
 }

@@ -98,16 +98,15 @@ const bool degram_frontend = register_golden_checker("degram_frontend", [](const
   // The reference front end: SincGram → TF-DE (maxout) → normalisation (std, per frequency);
   // optional keys override those defaults when a golden set carries them.
   auto options = DEGramOptions(g.integer("num_spectrogram_bins"), g.integer("sample_rate"))
-                     .filters(g.integer("filters"))
-                     .order(g.integer("order"))
                      .log_compression(false);  // the PyTorch release has no log before attention
+  options.sincgram()->filters(g.integer("filters")).order(g.integer("order"));
   if (g.has("log_compression")) options.log_compression(g.integer("log_compression") != 0);
-  if (g.has("eps")) options.eps(g.real("eps"));
-  if (g.has("std_norm")) options.std_norm(g.integer("std_norm") != 0);
-  if (g.has("freq_norm")) options.freq_norm(g.integer("freq_norm") != 0);
+  if (g.has("eps")) options.sincgram()->eps(g.real("eps"));
+  if (g.has("std_norm")) options.normalization()->std_norm(g.integer("std_norm") != 0);
+  if (g.has("freq_norm")) options.normalization()->freq_norm(g.integer("freq_norm") != 0);
   if (g.has("w_de__cSE_network_0_weight")) {
-    options.reduction_ratio(static_cast<double>(g.at("w_de__cSE_network_0_weight").size(0)) /
-                            static_cast<double>(options.filters()));
+    options.attention()->reduction_ratio(static_cast<double>(g.at("w_de__cSE_network_0_weight").size(0)) /
+                                         static_cast<double>(options.sincgram()->filters()));
   }
   DEGram frontend(options);
   load_prefixed_weights(*frontend, g, "w_");

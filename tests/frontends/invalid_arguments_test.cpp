@@ -56,7 +56,7 @@ TEST(InvalidArguments, TfDeAndNorm) {
 }
 
 TEST(InvalidArguments, DEGram) {
-  EXPECT_INVALID(DEGram(DEGramOptions(257, 16000).sincgram(false).attention(false)), "sincgram",
+  EXPECT_INVALID(DEGram(DEGramOptions(257, 16000).sincgram(std::nullopt).attention(std::nullopt)), "sincgram",
                  "attention");
   EXPECT_INVALID(DEGram(DEGramOptions(1, 16000)), "n_freqs", ">= 2");
   DEGram frontend(DEGramOptions(257, 16000));

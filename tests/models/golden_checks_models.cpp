@@ -47,12 +47,12 @@ void check_dmel_classifier(const Golden& g, ClassifierConfig config) {
   config.num_classes = g.integer("classes");
   config.n_points = g.integer("n_points");
   ASSERT_EQ(input.size(1), config.n_points) << "input length and n_points disagree in " << g.path();
-  config.frontend.dmel.hop_length = g.integer("hop_length");
+  config.assign("frontend.dmel.hop_length", g.integer("hop_length"));
   // Only sets the shape rules; the loader overwrites λ with the file's value.
-  config.frontend.dmel.lambd = g.at("state_dict/spectrogram_layer.lambd").item<double>();
+  config.assign("frontend.dmel.lambd", g.at("state_dict/spectrogram_layer.lambd").item<double>());
   Classifier model(config);
   load_golden_weights(*model, g, model->published_names());
-  EXPECT_FLOAT_EQ(*model->lambd(), std::abs(config.frontend.dmel.lambd));
+  EXPECT_FLOAT_EQ(*train::LearnedValues{model->learned_values()}.scalar("lambd"), std::abs(config.frontend.section<frontends::DMelOptions>("dmel").lambd()));
   model->eval();
   torch::NoGradGuard no_grad;
   EXPECT_TRUE(close_f32(model->forward(input), g.at("output")));
@@ -61,7 +61,7 @@ void check_dmel_classifier(const Golden& g, ClassifierConfig config) {
 const bool linear_net = register_golden_checker("linear_net", [](const Golden& g, const std::string&) {
   ClassifierConfig config;
   config.frontend.kind = "dspec";  // differentiable linear spectrogram, full mode, no log
-  config.frontend.dmel.mode = "full";
+  config.assign("frontend.dmel.mode", "full");
   config.backbone.kind = "linear";
   check_dmel_classifier(g, config);
 });
@@ -70,8 +70,8 @@ const bool mel_conv_net = register_golden_checker("mel_conv_net", [](const Golde
   ClassifierConfig config;
   config.sample_rate = g.integer("sample_rate");
   config.frontend.kind = "dmel";  // power-of-two mode, log(M + 1e-10)
-  config.frontend.dmel.mode = "pow2";
-  config.frontend.dmel.n_mels = g.integer("n_mels");
+  config.assign("frontend.dmel.mode", "pow2");
+  config.assign("frontend.dmel.n_mels", g.integer("n_mels"));
   config.backbone.kind = "mel_conv";
   check_dmel_classifier(g, config);
 });

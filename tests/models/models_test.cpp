@@ -116,8 +116,8 @@ ClassifierConfig base(const std::string& frontend, const std::string& backbone, 
   c.n_points = n_points;
   c.frontend.kind = frontend;
   c.backbone.kind = backbone;
-  c.frontend.dmel.n_mels = 32;
-  c.frontend.stft.n_fft = 256;
+  c.assign("frontend.dmel.n_mels", 32);
+  c.assign("frontend.stft.n_fft", 256);
   return c;
 }
 
@@ -131,9 +131,9 @@ std::vector<Assembly> assemblies() {
   list.push_back({"logmel_mel_linear", base("logmel", "mel_linear", 4000), {1, 32, 51}, false});
   {
     auto c = base("dspec", "linear", 64);  // the synthetic task's model: full mode, hop 1
-    c.frontend.dmel.mode = "full";
-    c.frontend.dmel.hop_length = 1;
-    c.frontend.dmel.lambd = 6.38;
+    c.assign("frontend.dmel.mode", "full");
+    c.assign("frontend.dmel.hop_length", 1);
+    c.assign("frontend.dmel.lambd", 6.38);
     list.push_back({"dspec_linear", c, {1, 65, 65}, true});
   }
   list.push_back({"spectrogram_mel_mlp", base("spectrogram", "mel_mlp", 2000), {1, 129, 26}, false});
@@ -141,7 +141,7 @@ std::vector<Assembly> assemblies() {
   list.push_back({"degram_cnn6", base("degram", "cnn6", 4000), {1, 64, 51}, true});
   {
     auto c = base("degram", "resnet18", 4000);
-    c.frontend.degram.strategy = "concat";
+    c.assign("frontend.degram.attention.strategy", "concat");
     list.push_back({"degram_concat_resnet18", c, {2, 64, 51}, true});
   }
   return list;
@@ -217,14 +217,18 @@ TEST_F(Models, DropoutOnlyInTraining) {
 
 TEST_F(Models, LambdaIsTheFrontendGroup) {
   auto config = base("dmel", "mel_conv", 4000);
-  config.frontend.dmel.lambd = 0.035 * 8000 / 6;
+  config.assign("frontend.dmel.lambd", 0.035 * 8000 / 6);
   Classifier model(config);
   ASSERT_EQ(model->frontend_parameters().size(), 1u);
   EXPECT_TRUE(model->frontend_parameters()[0].is_same(model->named_parameters()["spectrogram_layer.lambd"]));
-  EXPECT_NEAR(*model->lambd(), 0.035 * 8000 / 6, 1e-4);
+  const train::LearnedValues learned{model->learned_values()};
+  EXPECT_NEAR(*learned.scalar("lambd"), 0.035 * 8000 / 6, 1e-4);
+  EXPECT_NEAR(*learned.scalar("window_ms"), 35.0, 1e-3);
   config.frontend.trainable = false;
   EXPECT_FALSE(Classifier(config)->frontend_parameters()[0].requires_grad());
-  EXPECT_FALSE(Classifier(base("degram", "resnet18", 4000))->lambd().has_value());
+  const train::LearnedValues degram{Classifier(base("degram", "resnet18", 4000))->learned_values()};
+  EXPECT_FALSE(degram.scalar("lambd").has_value());
+  EXPECT_EQ(degram.vector("center_hz").size(), 64u);
 }
 
 TEST_F(Models, ClassifierRejectsBadInput) {

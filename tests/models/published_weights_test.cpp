@@ -40,8 +40,8 @@ ClassifierConfig config(const std::string& frontend, const std::string& backbone
   c.n_points = 2000;
   c.frontend.kind = frontend;
   c.backbone.kind = backbone;
-  c.frontend.dmel.n_mels = 16;
-  c.frontend.stft.n_fft = 256;
+  c.assign("frontend.dmel.n_mels", 16);
+  c.assign("frontend.stft.n_fft", 256);
   return c;
 }
 

@@ -10,6 +10,7 @@
 
 #include "report/report_test_util.h"
 #include "tfgram/dsp/mel.h"
+#include "tfgram/frontends/waveform_degram.h"
 #include "tfgram/models/classifier.h"
 #include "tfgram/report/frontend_axes.h"
 #include "tfgram/report/plot.h"
@@ -131,8 +132,8 @@ models::ClassifierConfig config_for(const std::string& kind) {
 TEST(ReportFrontendAxes, EveryKindGetsItsFrequencyAxis) {
   for (const std::string kind : {"dmel", "logmel", "dspec", "spectrogram", "degram"}) {
     const auto config = config_for(kind);
-    auto parts = models::frontend_kind(kind).build(config);
-    const auto shape = models::frontend_kind(kind).shape(config);
+    auto parts = models::build_frontend(config);
+    const auto shape = parts.output_shape(config.n_points);
     const auto axes = frontend_axes(config, *parts.module.ptr(), shape.features);
     ASSERT_EQ(static_cast<int64_t>(axes.frequency.values.size()), shape.features) << kind;
     EXPECT_GE(axes.frequency.values.front(), 0.0) << kind;
@@ -147,7 +148,7 @@ TEST(ReportFrontendAxes, EveryKindGetsItsFrequencyAxis) {
       EXPECT_EQ(axes.values, TfValues::kLogPower);
     }
     if (kind == "degram") {
-      const auto centres = parts.module.ptr<models::WaveformDEGramImpl>()->degram->sincgram->center_hz();
+      const auto centres = parts.module.ptr<frontends::WaveformDEGramImpl>()->degram->sincgram->center_hz();
       EXPECT_NEAR(axes.frequency.values[10], centres[10].item<double>(), 1e-9);
       EXPECT_EQ(axes.values, TfValues::kLinear);  // normalised output: not dB
     }
@@ -155,16 +156,17 @@ TEST(ReportFrontendAxes, EveryKindGetsItsFrequencyAxis) {
   // The synthetic task: samples and cycles per sample.
   auto pulses = config_for("dspec");
   pulses.n_points = 128;
-  pulses.frontend.dmel.mode = "full";
-  pulses.frontend.dmel.hop_length = 1;
-  pulses.frontend.dmel.lambd = 6.38;
-  auto parts = models::frontend_kind("dspec").build(pulses);
+  pulses.assign("frontend.dmel.mode", "full");
+  pulses.assign("frontend.dmel.hop_length", 1);
+  pulses.assign("frontend.dmel.lambd", 6.38);
+  auto parts = models::build_frontend(pulses);
   const auto axes = frontend_axes(pulses, *parts.module.ptr(), 129, TfUnits::kSamples);
   EXPECT_DOUBLE_EQ(axes.frequency.values.back(), 0.5);
   EXPECT_DOUBLE_EQ(axes.time.step, 1.0);
   EXPECT_EQ(axes.time.label, "time (samples)");
   EXPECT_NE(axes.window.find("λ = 6.38"), std::string::npos) << axes.window;
-  EXPECT_THROW(frontend_axes(config_for("dmel"), *parts.module.ptr(), 63), std::invalid_argument);
+  const auto mel = models::build_frontend(config_for("dmel"));
+  EXPECT_THROW(frontend_axes(config_for("dmel"), *mel.module.ptr(), 63), std::invalid_argument) << "64 mel rows";
 }
 
 }  // namespace

@@ -26,7 +26,7 @@ RunConfig degram_config(const std::string& output) {
 model:
   n_points: 2048
   sample_rate: 8000
-  frontend: {kind: degram, stft: {n_fft: 512, win_sec: 0.032, hop_sec: 0.016}, degram: {filters: 16}}
+  frontend: {kind: degram, stft: {n_fft: 512, win_sec: 0.032, hop_sec: 0.016}, degram: {sincgram: {filters: 16}}}
   backbone: {kind: mel_linear}
 data:
   kind: pulses
@@ -53,7 +53,11 @@ TEST(FrontendGroups, EveryKindPutsEachParameterInOneGroup) {
     c.n_points = 4000;
     c.frontend.kind = kind;
     c.backbone.kind = "resnet18";
-    if (kind == "dspec") c.frontend.dmel.mode = "full", c.n_points = 256, c.frontend.dmel.hop_length = 8;
+    if (kind == "dspec") {
+      c.n_points = 256;
+      c.assign("frontend.dmel.mode", "full");
+      c.assign("frontend.dmel.hop_length", 8);
+    }
     models::Classifier model(c);
     size_t grouped = 0;
     for (const auto& [group, parameters] : model->frontend_groups()) grouped += parameters.size();
@@ -127,11 +131,14 @@ TEST(FrontendGroups, DEGramAtShippedDefaultsKeepsItsFiltersMeaningful) {
   ASSERT_FALSE(history.epochs.empty());
   for (const auto& e : history.epochs) {
     EXPECT_EQ(e.lr_frontend, (std::map<std::string, double>{{"attention", 1e-4}, {"filterbank", 1e-4}}));
-    ASSERT_EQ(e.center_hz.size(), 16u);
-    for (size_t f = 0; f < e.center_hz.size(); ++f) {
-      EXPECT_GE(e.center_hz[f], 0.0) << "epoch " << e.epoch << " filter " << f;
-      EXPECT_LE(e.center_hz[f], 4000.0) << "epoch " << e.epoch << " filter " << f;
-      EXPECT_GT(e.bandwidth_hz[f], 0.0) << "epoch " << e.epoch << " filter " << f;
+    const auto centres = e.frontend.vector("center_hz");
+    const auto widths = e.frontend.vector("bandwidth_hz");
+    ASSERT_EQ(centres.size(), 16u);
+    ASSERT_EQ(widths.size(), 16u);
+    for (size_t f = 0; f < centres.size(); ++f) {
+      EXPECT_GE(centres[f], 0.0) << "epoch " << e.epoch << " filter " << f;
+      EXPECT_LE(centres[f], 4000.0) << "epoch " << e.epoch << " filter " << f;
+      EXPECT_GT(widths[f], 0.0) << "epoch " << e.epoch << " filter " << f;
     }
   }
   EXPECT_TRUE(result.warnings.empty()) << result.warnings.front();
@@ -148,10 +155,13 @@ TEST(FrontendGroups, ProjectionHoldsTheRangeAtAHighRateAndWarnsOnce) {
   options.log = &log;
   const auto result = train::run_training(config, options);
   ASSERT_FALSE(result.warnings.empty()) << "a rate of 1.0 should push some filter out of range";
-  for (size_t f = 0; f < result.center_hz.size(); ++f) {
-    EXPECT_GE(result.center_hz[f], 0.0);
-    EXPECT_LE(result.center_hz[f], 4000.0);
-    EXPECT_GE(result.bandwidth_hz[f], (4000.0 / 256.0) * (1 - 1e-9));
+  const auto centres = result.learned.vector("center_hz");
+  const auto widths = result.learned.vector("bandwidth_hz");
+  ASSERT_EQ(centres.size(), 16u);
+  for (size_t f = 0; f < centres.size(); ++f) {
+    EXPECT_GE(centres[f], 0.0);
+    EXPECT_LE(centres[f], 4000.0);
+    EXPECT_GE(widths[f], (4000.0 / 256.0) * (1 - 1e-9));
   }
   std::set<std::string> seen;
   for (const auto& w : result.warnings) {
@@ -164,10 +174,11 @@ TEST(FrontendGroups, ProjectionHoldsTheRangeAtAHighRateAndWarnsOnce) {
   // Unconstrained (published behaviour): the values are reported as they are, and warned about.
   auto none = degram_config(dir / "none");
   none.set("train.lr_tf", "1.0");
-  none.set("model.frontend.degram.constraint", "none");
+  none.set("model.frontend.degram.sincgram.constraint", "none");
   const auto free = train::run_training(none);
   EXPECT_FALSE(free.warnings.empty());
-  for (const double width : free.bandwidth_hz) EXPECT_GE(width, 0.0);  // |β + eps|, never negative
+  ASSERT_EQ(free.learned.vector("bandwidth_hz").size(), 16u);
+  for (const double width : free.learned.vector("bandwidth_hz")) EXPECT_GE(width, 0.0);  // |β + eps|, never negative
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "tfgram/frontends/dmel.h"
 #include "tfgram/train/run_config.h"
 
 namespace tfgram::testing {
@@ -22,7 +23,7 @@ window_ms: 10
 output: runs/x
 )");
   EXPECT_EQ(config.model.n_points, 4000);
-  EXPECT_EQ(config.model.frontend.dmel.hop_length, 40);
+  EXPECT_EQ(config.model.frontend.section<frontends::DMelOptions>("dmel").hop_length(), 40);
   EXPECT_EQ(config.model.backbone.kind, "mel_conv");
   EXPECT_EQ(config.data.root, "../shared/data/fsdd");
   EXPECT_EQ(config.data.split.test_folds, (std::vector<int64_t>{1, 2}));
@@ -30,7 +31,7 @@ output: runs/x
   ASSERT_TRUE(config.train.lr_tf);
   EXPECT_DOUBLE_EQ(*config.train.lr_tf, 0.5);
   config.finalize();
-  EXPECT_NEAR(config.model.frontend.dmel.lambd, 0.010 * 8000 / 6.0, 1e-12);  // window_ms → λ
+  EXPECT_NEAR(config.model.frontend.section<frontends::DMelOptions>("dmel").lambd(), 0.010 * 8000 / 6.0, 1e-12);  // window_ms → λ
 }
 
 TEST(RunConfig, JsonRoundTrip) {
