@@ -37,30 +37,18 @@ struct Geometry {
   int64_t offset;  // where the window starts inside n_fft (zero-padded centred)
 };
 
-// The window padded to n_fft and, on request, its derivative in λ (σ = |λ|), both evaluated in
-// float64 — the derivative multiplies an underflowing exp by a huge (m − L/2)²/σ³ for tiny λ —
-// and returned in `dtype`.
+// The window padded to n_fft and, on request, its derivative in λ (σ = |λ|), evaluated in
+// float64 and returned in `dtype`.
 std::pair<torch::Tensor, torch::Tensor> padded_window(double sigma, const Geometry& g, bool normalize,
                                                       bool with_derivative,
                                                       const torch::TensorOptions& options) {
-  const auto f64 = options.dtype(torch::kFloat64);
   const int64_t length = g.shape.window_length;
-  const auto m = torch::arange(length, f64) - static_cast<double>(length) / 2.0;
-  const double s = sigma + 1e-15;
-  const auto u = m / s;
-  auto w = torch::exp(-0.5 * u * u);
-  torch::Tensor dw;
-  if (with_derivative) dw = w * u * u / s;  // ∂w/∂σ = w·(m − L/2)²/σ³
-  if (normalize) {
-    const auto norm = torch::sqrt((w * w).sum());
-    if (with_derivative) dw = dw / norm - w * (w * dw).sum() / (norm * norm * norm);
-    w = w / norm;
-  }
+  const auto values = gaussian_window_values(sigma, length, normalize, with_derivative, options.device());
   const auto pad = [&](const torch::Tensor& t) {
     if (g.shape.n_fft == length) return t.to(options.dtype());
     return torch::constant_pad_nd(t, {g.offset, g.shape.n_fft - length - g.offset}).to(options.dtype());
   };
-  return {pad(w), with_derivative ? pad(dw) : torch::Tensor()};
+  return {pad(values.window), with_derivative ? pad(values.derivative) : torch::Tensor()};
 }
 
 // (b, N) mean-free signal → (b, T, n_fft) frames: a strided view of the zero-padded signal.

@@ -14,11 +14,9 @@ DifferentiableSpectrogramImpl::DifferentiableSpectrogramImpl(
 }
 
 void DifferentiableSpectrogramImpl::reset() {
-  check_lambd(options.lambd(), "DifferentiableSpectrogram");
+  lambd = register_lambd(*this, options.lambd(), options.trainable(), "DifferentiableSpectrogram");
   util::require(options.hop_length() >= 1, "DifferentiableSpectrogram",
                 "hop_length must be >= 1, got ", options.hop_length());
-  lambd = register_parameter("lambd", torch::tensor(options.lambd(), torch::kFloat32),
-                             options.trainable());
 }
 
 void DifferentiableSpectrogramImpl::pretty_print(std::ostream& stream) const {

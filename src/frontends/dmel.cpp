@@ -20,7 +20,7 @@ DMelImpl::DMelImpl(DMelOptions options_) : options(std::move(options_)) { reset(
 
 void DMelImpl::reset() {
   constexpr const char* where = "DMel";
-  check_lambd(options.lambd(), where);
+  lambd = register_lambd(*this, options.lambd(), options.trainable(), where);
   util::require(options.sample_rate() > 0, where, "sample_rate must be > 0, got ",
                 options.sample_rate());
   util::require(options.n_mels() >= 1, where, "n_mels must be >= 1, got ", options.n_mels());
@@ -32,8 +32,6 @@ void DMelImpl::reset() {
                     f_max <= nyquist,
                 where, "need 0 <= f_min < f_max <= sample_rate/2 = ", nyquist, ", got f_min ",
                 options.f_min(), " and f_max ", f_max);
-  lambd = register_parameter("lambd", torch::tensor(options.lambd(), torch::kFloat32),
-                             options.trainable());
   filterbanks_.clear();
 }
 
