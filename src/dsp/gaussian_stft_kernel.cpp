@@ -21,7 +21,9 @@
 #include "tfgram/dsp/gaussian_spectrogram.h"
 #include "tfgram/dsp/windows.h"
 #include "tfgram/util/check.h"
+#include "force_generic_kernel.h"
 #include "gaussian_stft_cpu.h"
+#include "tfgram_build_config.h"
 #include "util/fused_cpu.h"
 
 namespace tfgram::dsp {
@@ -72,7 +74,10 @@ void for_each_chunk(int64_t batch, int64_t chunk, const Body& body) {
   for (int64_t begin = 0; begin < batch; begin += chunk) body(begin, std::min(batch, begin + chunk));
 }
 
-bool use_fused(const torch::Tensor& x) { return !detail::ForceGenericKernel::active() && util::detail::fused_cpu_supports(x); }
+// Without FFTW (TFGRAM_WITH_FFTW=OFF) only the ATen path exists.
+bool use_fused(const torch::Tensor& x) {
+  return TFGRAM_HAVE_FFTW && !detail::ForceGenericKernel::active() && util::detail::fused_cpu_supports(x);
+}
 
 detail::FrameLayout layout_of(const Geometry& g) {
   return {g.shape.n_fft, g.shape.n_freqs, g.shape.n_frames, g.hop, g.offset, g.offset + g.shape.window_length};
@@ -248,6 +253,17 @@ namespace detail {
 namespace {
 thread_local bool generic_forced = false;
 }
+#if !TFGRAM_HAVE_FFTW
+// Built without FFTW: use_fused() is false, so the fused loop is never called.
+void fused_cpu_forward(const torch::Tensor&, const torch::Tensor&, const torch::Tensor&, const torch::Tensor&,
+                       const FrameLayout&, torch::Tensor&, torch::Tensor&) {
+  TORCH_CHECK(false, "tfgram was built without FFTW (TFGRAM_WITH_FFTW=OFF): no fused CPU kernel");
+}
+torch::Tensor fused_cpu_input_grad(const torch::Tensor&, const torch::Tensor&, const torch::Tensor&,
+                                   const FrameLayout&, const torch::Tensor&) {
+  TORCH_CHECK(false, "tfgram was built without FFTW (TFGRAM_WITH_FFTW=OFF): no fused CPU kernel");
+}
+#endif
 ForceGenericKernel::ForceGenericKernel() : previous_(generic_forced) { generic_forced = true; }
 ForceGenericKernel::~ForceGenericKernel() { generic_forced = previous_; }
 bool ForceGenericKernel::active() { return generic_forced; }

@@ -3,6 +3,9 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <map>
+#include <string>
+#include <tuple>
 
 #include "tfgram/dsp/mel.h"
 #include "tfgram/frontends/gaussian_window.h"
@@ -15,6 +18,10 @@ double DMelOptions::lambd_for_window_ms(double window_ms, int64_t sample_rate) {
                 "window length must be a positive number of milliseconds, got ", window_ms);
   return window_ms / 1000.0 * static_cast<double>(sample_rate) / 6.0;
 }
+
+struct DMelImpl::Filterbanks {
+  std::map<std::tuple<int64_t, int, std::string>, torch::Tensor> by_key;
+};
 
 DMelImpl::DMelImpl(DMelOptions options_) : options(std::move(options_)) { reset(); }
 
@@ -32,7 +39,7 @@ void DMelImpl::reset() {
                     f_max <= nyquist,
                 where, "need 0 <= f_min < f_max <= sample_rate/2 = ", nyquist, ", got f_min ",
                 options.f_min(), " and f_max ", f_max);
-  filterbanks_.clear();
+  filterbanks_ = std::make_shared<Filterbanks>();
 }
 
 double DMelImpl::lambd_value() const { return std::abs(lambd.item<double>()); }
@@ -52,12 +59,13 @@ torch::Tensor DMelImpl::filterbank(int64_t n_freqs, const torch::TensorOptions& 
   // torchaudio's top bin is sample_rate // 2: keep that so outputs match it.
   const auto key = std::make_tuple(n_freqs, static_cast<int>(c10::typeMetaToScalarType(tensor_options.dtype())),
                                    tensor_options.device().str());
-  auto found = filterbanks_.find(key);
-  if (found != filterbanks_.end()) return found->second;
+  auto& built = filterbanks_->by_key;
+  auto found = built.find(key);
+  if (found != built.end()) return found->second;
   const double f_max = options.f_max().value_or(options.sample_rate() / 2.0);
   auto fb = dsp::melscale_fbanks(n_freqs, options.f_min(), f_max, options.n_mels(),
                                  options.sample_rate(), tensor_options);
-  filterbanks_.emplace(key, fb);
+  built.emplace(key, fb);
   return fb;
 }
 
