@@ -16,6 +16,7 @@
 #include "tfgram/train/trainer.h"
 #include "tfgram/util/atomic_file.h"
 #include "tfgram/util/process.h"
+#include "tfgram/util/threads.h"
 
 namespace tfgram::experiment {
 namespace {
