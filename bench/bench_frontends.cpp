@@ -13,7 +13,7 @@
 #include <iostream>
 #include <string>
 
-#include "tfgram/dsp/real_fft.h"
+#include "dsp/real_fft.h"
 #include "tfgram/frontends/degram.h"
 #include "tfgram/frontends/dmel.h"
 #include "tfgram/models/classifier.h"

@@ -12,6 +12,7 @@
 #include "tfgram/experiment/experiment.h"
 #include "tfgram/experiment/table.h"
 #include "tfgram/util/atomic_file.h"
+#include "tfgram/util/process.h"
 
 namespace tfgram::cli {
 namespace {
@@ -27,6 +28,21 @@ struct ExperimentArgs {
   bool quiet = false;
   bool list = false;
 };
+
+// The trial as `tfgram --threads T train -q -c <folder>/trial.json`, its output in <folder>/train.log.
+// A trial must not outlive its experiment (a killed experiment is resumed by rerunning it).
+experiment::LaunchedTrial launch_train(const std::string& executable, const experiment::Trial& trial, int threads) {
+  const auto config_path = trial.folder + "/trial.json";
+  util::write_file_atomic(config_path, trial.config.to_json());
+  const std::string threads_text = std::to_string(threads);
+  util::SpawnOptions spawn;
+  spawn.argv = {executable, "--threads", threads_text, "train", "-q", "-c", config_path};
+  spawn.environment = {"TFGRAM_NUM_THREADS=" + threads_text, "OMP_NUM_THREADS=" + threads_text};
+  spawn.output_path = trial.folder + "/train.log";
+  spawn.null_stdin = false;
+  spawn.die_with_parent = true;
+  return {util::spawn_process(spawn), spawn.output_path};
+}
 
 std::string self_path() {
   char buffer[PATH_MAX];
@@ -47,7 +63,11 @@ int run(const ExperimentArgs& args) {
   }
   experiment::ExperimentOptions options;
   options.jobs = args.jobs;
-  if (args.jobs > 1) options.executable = self_path();
+  if (args.jobs > 1) {
+    options.launcher = [executable = self_path()](const experiment::Trial& trial, int threads) {
+      return launch_train(executable, trial, threads);
+    };
+  }
   // main() configured the threads from --threads / $TFGRAM_NUM_THREADS / the cores: split those.
   options.cores = at::get_num_threads();
   options.report = !args.no_report;

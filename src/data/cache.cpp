@@ -15,7 +15,9 @@
 #include <memory>
 #include <string_view>
 
+#include "tfgram/util/atomic_file.h"
 #include "tfgram/util/check.h"
+#include "tfgram/util/file_name.h"
 #include "waveform_cache.h"
 
 namespace tfgram::data {
@@ -140,14 +142,8 @@ std::string hex16(uint64_t v) {
   return buffer;
 }
 
-std::string safe_name(const std::string& name) {
-  std::string out;
-  for (const char c : name) {
-    const bool keep = std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
-    out += keep ? c : '_';
-  }
-  return out.empty() ? "dataset" : out;
-}
+// Cache files keep plain names: separators, dots and shell-special characters become '_'.
+std::string safe_name(const std::string& name) { return util::safe_file_name(name, ".,=+*?<>|!#$%&;()[]{}`~", "dataset"); }
 
 CacheRead fail(CacheStatus status, std::string note) {
   CacheRead read;
@@ -373,29 +369,28 @@ void write_cache(const std::string& path, const std::string& identity,
     throw std::runtime_error("cannot create cache directory '" + target.parent_path().string() +
                              "': " + error.message());
   }
-  // A name no other writer uses: processes loading the same dataset at once each write their own
-  // temporary and the last rename wins; both files are complete.
-  static std::atomic<uint64_t> counter{0};
-  const uint64_t salt = static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
-  const std::string temp = path + ".tmp." + std::to_string(::getpid()) + "." + hex16(mix(salt ^ ++counter));
-
-  std::FILE* file = std::fopen(temp.c_str(), "wb");
-  if (file == nullptr) {
-    throw std::runtime_error("cannot create '" + temp + "': " + std::strerror(errno));
-  }
+  // Each writer has its own temporary: processes loading the same dataset at once each write
+  // theirs and the last rename wins; both files are complete. No fsync: a file torn by a crash fails
+  // its size or checksum test and is rebuilt.
   const std::string padding(align64(kHeaderBytes + meta_bytes.size()) - kHeaderBytes - meta_bytes.size(), '\0');
-  bool ok = std::fwrite(&header, sizeof(header), 1, file) == 1;
-  ok = ok && std::fwrite(meta_bytes.data(), 1, meta_bytes.size(), file) == meta_bytes.size();
-  ok = ok && std::fwrite(padding.data(), 1, padding.size(), file) == padding.size();
-  ok = ok && (sample_bytes == 0 ||
-              std::fwrite(samples.data_ptr<float>(), 1, sample_bytes, file) == sample_bytes);
-  const int write_errno = errno;
-  ok = (std::fclose(file) == 0) && ok;
-  // No fsync: a file torn by a crash fails its size or checksum test and is rebuilt.
-  if (!ok || std::rename(temp.c_str(), path.c_str()) != 0) {
-    const std::string reason = std::strerror(ok ? errno : write_errno);
-    std::remove(temp.c_str());
-    throw std::runtime_error("cannot write cache file '" + path + "': " + reason);
+  try {
+    util::replace_file_atomic(
+        path,
+        [&](const std::string& temp) {
+          std::FILE* file = std::fopen(temp.c_str(), "wb");
+          if (file == nullptr) throw std::runtime_error("cannot create '" + temp + "': " + std::strerror(errno));
+          bool ok = std::fwrite(&header, sizeof(header), 1, file) == 1;
+          ok = ok && std::fwrite(meta_bytes.data(), 1, meta_bytes.size(), file) == meta_bytes.size();
+          ok = ok && std::fwrite(padding.data(), 1, padding.size(), file) == padding.size();
+          ok = ok && (sample_bytes == 0 ||
+                      std::fwrite(samples.data_ptr<float>(), 1, sample_bytes, file) == sample_bytes);
+          const int write_errno = errno;
+          ok = (std::fclose(file) == 0) && ok;
+          if (!ok) throw std::runtime_error(std::strerror(write_errno));
+        },
+        util::Sync::none);
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error("cannot write cache file '" + path + "': " + e.what());
   }
 }
 

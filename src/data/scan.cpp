@@ -1,5 +1,8 @@
 #include "scan.h"
 
+#include "tfgram/util/csv.h"
+#include "tfgram/util/threads.h"
+
 #include <dirent.h>
 #include <sched.h>
 #include <sys/stat.h>
@@ -144,77 +147,16 @@ std::vector<CsvRow> read_csv(const std::string& path, bool comments) {
   if (!in) throw FileError(path, "cannot be opened");
   std::ostringstream buffer;
   buffer << in.rdbuf();
-  const std::string text = buffer.str();
-
-  std::vector<CsvRow> rows;
-  size_t i = 0;
-  int64_t line = 1;
-  // Skip a UTF-8 byte-order mark written by spreadsheet programs.
-  if (text.compare(0, 3, "\xEF\xBB\xBF") == 0) i = 3;
-  while (i < text.size()) {
-    const int64_t row_line = line;
-    // Whole-line skips: blank lines and comments.
-    if (text[i] == '\n' || text[i] == '\r' || (comments && text[i] == '#')) {
-      const size_t end = text.find('\n', i);
-      i = end == std::string::npos ? text.size() : end + 1;
-      ++line;
-      continue;
-    }
-    CsvRow row;
-    row.line = row_line;
-    std::string field;
-    bool quoted = false;
-    bool row_done = false;
-    while (!row_done) {
-      if (i >= text.size()) {
-        if (quoted) throw FileError(path, "line " + std::to_string(row_line) + ": a quoted field is never closed");
-        row_done = true;
-        break;
-      }
-      const char c = text[i++];
-      if (quoted) {
-        if (c == '"') {
-          if (i < text.size() && text[i] == '"') {
-            field += '"';
-            ++i;
-          } else {
-            quoted = false;
-          }
-        } else {
-          if (c == '\n') ++line;
-          field += c;
-        }
-      } else if (c == '"' && field.empty()) {
-        quoted = true;
-      } else if (c == ',') {
-        row.fields.push_back(std::move(field));
-        field.clear();
-      } else if (c == '\n') {
-        ++line;
-        row_done = true;
-      } else if (c != '\r') {
-        field += c;
-      }
-    }
-    row.fields.push_back(std::move(field));
-    rows.push_back(std::move(row));
+  try {
+    return util::parse_csv_records(buffer.str(), comments);
+  } catch (const std::invalid_argument& e) {
+    throw FileError(path, e.what());
   }
-  return rows;
-}
-
-int64_t usable_cores() {
-  cpu_set_t set;
-  if (sched_getaffinity(0, sizeof(set), &set) == 0) {
-    const int n = CPU_COUNT(&set);
-    if (n > 0) return n;
-  }
-  const unsigned hw = std::thread::hardware_concurrency();
-  return hw > 0 ? static_cast<int64_t>(hw) : 1;
 }
 
 void parallel_for(int64_t n, int64_t threads, const std::function<void(int64_t)>& fn) {
   if (n <= 0) return;
-  const int64_t workers = std::min<int64_t>(n, threads > 0 ? threads : usable_cores());
+  const int64_t workers = std::min<int64_t>(n, threads > 0 ? threads : int64_t{util::usable_cores()});
   std::atomic<int64_t> next{0};
   std::atomic<bool> failed{false};
   std::mutex mutex;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "tfgram/data/dataset.h"
+#include "tfgram/util/csv.h"
 
 namespace tfgram::data::detail {
 
@@ -38,20 +39,11 @@ bool parse_int(const std::string& text, int64_t& value);
 /// when the name does not follow the pattern.
 bool parse_spoken_digit_file(const std::string& file, SpokenLabel label, ClipInfo& clip);
 
-/// One CSV record and the line it starts on (1-based).
-struct CsvRow {
-  int64_t line = 0;
-  std::vector<std::string> fields;
-};
-/// RFC 4180 records of `path` (quoted fields, "" escapes, CRLF or LF). Blank lines and, when
-/// `comments`, lines starting with '#' are skipped. FileError when unreadable or a quote is
-/// left open.
+using CsvRow = util::CsvRecord;
+/// util::parse_csv_records of the file `path`; FileError when unreadable or a quote is left open.
 std::vector<CsvRow> read_csv(const std::string& path, bool comments);
 
-/// Cores this process may use (CPU affinity), at least 1.
-int64_t usable_cores();
-
-/// Calls fn(i) for i in [0, n) on up to `threads` threads (0 = usable_cores()), claiming indices
+/// Calls fn(i) for i in [0, n) on up to `threads` threads (0 = util::usable_cores()), claiming indices
 /// in ascending order. When a call throws, no further index is claimed; once the running calls
 /// return, the exception of the lowest failing index is rethrown — the same one a serial loop
 /// would have thrown.

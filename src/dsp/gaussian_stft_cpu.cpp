@@ -7,7 +7,7 @@
 #include <cstring>
 #include <vector>
 
-#include "tfgram/dsp/real_fft.h"
+#include "real_fft.h"
 
 namespace tfgram::dsp::detail {
 namespace {

@@ -21,7 +21,9 @@
 #include "tfgram/dsp/gaussian_spectrogram.h"
 #include "tfgram/dsp/windows.h"
 #include "tfgram/util/check.h"
+#include "force_generic_kernel.h"
 #include "gaussian_stft_cpu.h"
+#include "tfgram_build_config.h"
 #include "util/fused_cpu.h"
 
 namespace tfgram::dsp {
@@ -37,30 +39,18 @@ struct Geometry {
   int64_t offset;  // where the window starts inside n_fft (zero-padded centred)
 };
 
-// The window padded to n_fft and, on request, its derivative in λ (σ = |λ|), both evaluated in
-// float64 — the derivative multiplies an underflowing exp by a huge (m − L/2)²/σ³ for tiny λ —
-// and returned in `dtype`.
+// The window padded to n_fft and, on request, its derivative in λ (σ = |λ|), evaluated in
+// float64 and returned in `dtype`.
 std::pair<torch::Tensor, torch::Tensor> padded_window(double sigma, const Geometry& g, bool normalize,
                                                       bool with_derivative,
                                                       const torch::TensorOptions& options) {
-  const auto f64 = options.dtype(torch::kFloat64);
   const int64_t length = g.shape.window_length;
-  const auto m = torch::arange(length, f64) - static_cast<double>(length) / 2.0;
-  const double s = sigma + 1e-15;
-  const auto u = m / s;
-  auto w = torch::exp(-0.5 * u * u);
-  torch::Tensor dw;
-  if (with_derivative) dw = w * u * u / s;  // ∂w/∂σ = w·(m − L/2)²/σ³
-  if (normalize) {
-    const auto norm = torch::sqrt((w * w).sum());
-    if (with_derivative) dw = dw / norm - w * (w * dw).sum() / (norm * norm * norm);
-    w = w / norm;
-  }
+  const auto values = gaussian_window_values(sigma, length, normalize, with_derivative, options.device());
   const auto pad = [&](const torch::Tensor& t) {
     if (g.shape.n_fft == length) return t.to(options.dtype());
     return torch::constant_pad_nd(t, {g.offset, g.shape.n_fft - length - g.offset}).to(options.dtype());
   };
-  return {pad(w), with_derivative ? pad(dw) : torch::Tensor()};
+  return {pad(values.window), with_derivative ? pad(values.derivative) : torch::Tensor()};
 }
 
 // (b, N) mean-free signal → (b, T, n_fft) frames: a strided view of the zero-padded signal.
@@ -84,7 +74,10 @@ void for_each_chunk(int64_t batch, int64_t chunk, const Body& body) {
   for (int64_t begin = 0; begin < batch; begin += chunk) body(begin, std::min(batch, begin + chunk));
 }
 
-bool use_fused(const torch::Tensor& x) { return !detail::ForceGenericKernel::active() && util::detail::fused_cpu_supports(x); }
+// Without FFTW (TFGRAM_WITH_FFTW=OFF) only the ATen path exists.
+bool use_fused(const torch::Tensor& x) {
+  return TFGRAM_HAVE_FFTW && !detail::ForceGenericKernel::active() && util::detail::fused_cpu_supports(x);
+}
 
 detail::FrameLayout layout_of(const Geometry& g) {
   return {g.shape.n_fft, g.shape.n_freqs, g.shape.n_frames, g.hop, g.offset, g.offset + g.shape.window_length};
@@ -260,6 +253,17 @@ namespace detail {
 namespace {
 thread_local bool generic_forced = false;
 }
+#if !TFGRAM_HAVE_FFTW
+// Built without FFTW: use_fused() is false, so the fused loop is never called.
+void fused_cpu_forward(const torch::Tensor&, const torch::Tensor&, const torch::Tensor&, const torch::Tensor&,
+                       const FrameLayout&, torch::Tensor&, torch::Tensor&) {
+  TORCH_CHECK(false, "tfgram was built without FFTW (TFGRAM_WITH_FFTW=OFF): no fused CPU kernel");
+}
+torch::Tensor fused_cpu_input_grad(const torch::Tensor&, const torch::Tensor&, const torch::Tensor&,
+                                   const FrameLayout&, const torch::Tensor&) {
+  TORCH_CHECK(false, "tfgram was built without FFTW (TFGRAM_WITH_FFTW=OFF): no fused CPU kernel");
+}
+#endif
 ForceGenericKernel::ForceGenericKernel() : previous_(generic_forced) { generic_forced = true; }
 ForceGenericKernel::~ForceGenericKernel() { generic_forced = previous_; }
 bool ForceGenericKernel::active() { return generic_forced; }

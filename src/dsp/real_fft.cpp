@@ -1,4 +1,4 @@
-#include "tfgram/dsp/real_fft.h"
+#include "real_fft.h"
 
 #include <fftw3.h>
 

@@ -19,6 +19,26 @@ torch::Tensor gaussian_window(const torch::Tensor& lambd, int64_t window_length,
   return window;
 }
 
+GaussianWindowValues gaussian_window_values(double sigma, int64_t window_length, bool normalized,
+                                            bool with_derivative, torch::Device device) {
+  const auto f64 = torch::TensorOptions().dtype(torch::kFloat64).device(device);
+  GaussianWindowValues out;
+  out.window = gaussian_window(torch::tensor(sigma, f64), window_length, /*normalized=*/false);
+  auto& w = out.window;
+  auto& dw = out.derivative;
+  if (with_derivative) {
+    const double s = sigma + 1e-15;
+    const auto u = (torch::arange(window_length, f64) - static_cast<double>(window_length) / 2.0) / s;
+    dw = w * u * u / s;  // ∂w/∂σ = w·(m − L/2)²/σ³
+  }
+  if (normalized) {
+    const auto norm = torch::sqrt((w * w).sum());
+    if (with_derivative) dw = dw / norm - w * (w * dw).sum() / (norm * norm * norm);
+    w = w / norm;
+  }
+  return out;
+}
+
 int64_t power_of_two_window_length(double lambd) {
   const double six = 6.0 * std::abs(lambd);
   util::require(std::isfinite(six) && six < static_cast<double>(int64_t{1} << 40),

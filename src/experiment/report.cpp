@@ -22,6 +22,7 @@
 #include "tfgram/train/data_setup.h"
 #include "tfgram/train/history.h"
 #include "tfgram/util/atomic_file.h"
+#include "tfgram/util/file_name.h"
 
 namespace tfgram::experiment {
 namespace {
@@ -29,12 +30,8 @@ namespace fs = std::filesystem;
 
 bool has_file(const Trial& trial, const char* name) { return fs::exists(fs::path(trial.folder) / name); }
 
-std::string file_stem(std::string text) {
-  for (auto& c : text) {
-    if (c == ',' || c == '=' || c == '/' || c == ' ') c = '_';
-  }
-  return text;
-}
+// Cell ids join labels with ',' and '=': figure names replace them too.
+std::string file_stem(const std::string& text) { return util::safe_file_name(text, ",="); }
 
 // Whether the run's front-end kind reads DMEL's Gaussian-window section (frontend.dmel: λ).
 bool gaussian_window(const train::RunConfig& config) {

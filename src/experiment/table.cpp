@@ -9,6 +9,8 @@
 #include <optional>
 #include <stdexcept>
 
+#include "tfgram/util/csv.h"
+
 namespace tfgram::experiment {
 
 int Csv::column(const std::string& name) const {
@@ -18,48 +20,10 @@ int Csv::column(const std::string& name) const {
 
 Csv parse_csv(const std::string& text, const std::string& origin) {
   std::vector<std::vector<std::string>> records;
-  std::vector<std::string> record;
-  std::string field;
-  bool quoted = false;
-  bool any = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-        field += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        field += c;
-      }
-      continue;
-    }
-    if (c == '"') {
-      quoted = true;
-      any = true;
-    } else if (c == ',') {
-      record.push_back(std::move(field));
-      field.clear();
-      any = true;
-    } else if (c == '\n' || c == '\r') {
-      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
-      if (any || !field.empty()) {
-        record.push_back(std::move(field));
-        records.push_back(std::move(record));
-      }
-      record.clear();
-      field.clear();
-      any = false;
-    } else {
-      field += c;
-      any = true;
-    }
-  }
-  if (quoted) throw std::invalid_argument(origin + ": unterminated quoted field");
-  if (any || !field.empty()) {
-    record.push_back(std::move(field));
-    records.push_back(std::move(record));
+  try {
+    for (auto& record : util::parse_csv_records(text)) records.push_back(std::move(record.fields));
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(origin + ": " + e.what());
   }
   Csv csv;
   if (records.empty()) throw std::invalid_argument(origin + ": empty file (no header)");

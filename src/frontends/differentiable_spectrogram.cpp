@@ -14,11 +14,9 @@ DifferentiableSpectrogramImpl::DifferentiableSpectrogramImpl(
 }
 
 void DifferentiableSpectrogramImpl::reset() {
-  check_lambd(options.lambd(), "DifferentiableSpectrogram");
+  lambd = register_lambd(*this, options.lambd(), options.trainable(), "DifferentiableSpectrogram");
   util::require_option(options.hop_length() >= 1, "DifferentiableSpectrogram", "hop_length",
                        "must be >= 1, got ", options.hop_length());
-  lambd = register_parameter("lambd", torch::tensor(options.lambd(), torch::kFloat32),
-                             options.trainable());
 }
 
 FeatureShape DifferentiableSpectrogramImpl::output_shape(int64_t n_samples) const {

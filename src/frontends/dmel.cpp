@@ -3,6 +3,9 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <map>
+#include <string>
+#include <tuple>
 
 #include "tfgram/config/fields.h"
 #include "tfgram/dsp/mel.h"
@@ -32,11 +35,15 @@ const config::Fields<DMelOptions>& dmel_option_fields() {
   return fields;
 }
 
+struct DMelImpl::Filterbanks {
+  std::map<std::tuple<int64_t, int, std::string>, torch::Tensor> by_key;
+};
+
 DMelImpl::DMelImpl(DMelOptions options_) : options(std::move(options_)) { reset(); }
 
 void DMelImpl::reset() {
   constexpr const char* where = "DMel";
-  check_lambd(options.lambd(), where);
+  lambd = register_lambd(*this, options.lambd(), options.trainable(), where);
   util::require_option(options.sample_rate() > 0, where, "sample_rate", "must be > 0, got ", options.sample_rate());
   util::require_option(options.n_mels() >= 1, where, "n_mels", "must be >= 1, got ", options.n_mels());
   util::require_option(options.hop_length() >= 1, where, "hop_length", "must be >= 1, got ", options.hop_length());
@@ -46,9 +53,7 @@ void DMelImpl::reset() {
                        "f_min", "must lie in [0, sample_rate/2 = ", nyquist, "), got ", options.f_min());
   util::require_option(std::isfinite(f_max) && f_max > options.f_min() && f_max <= nyquist, where, "f_max",
                        "must lie in (f_min = ", options.f_min(), ", sample_rate/2 = ", nyquist, "], got ", f_max);
-  lambd = register_parameter("lambd", torch::tensor(options.lambd(), torch::kFloat32),
-                             options.trainable());
-  filterbanks_.clear();
+  filterbanks_ = std::make_shared<Filterbanks>();
 }
 
 double DMelImpl::lambd_value() const { return std::abs(lambd.item<double>()); }
@@ -78,12 +83,13 @@ torch::Tensor DMelImpl::filterbank(int64_t n_freqs, const torch::TensorOptions& 
   // torchaudio's top bin is sample_rate // 2: keep that so outputs match it.
   const auto key = std::make_tuple(n_freqs, static_cast<int>(c10::typeMetaToScalarType(tensor_options.dtype())),
                                    tensor_options.device().str());
-  auto found = filterbanks_.find(key);
-  if (found != filterbanks_.end()) return found->second;
+  auto& built = filterbanks_->by_key;
+  auto found = built.find(key);
+  if (found != built.end()) return found->second;
   const double f_max = options.f_max().value_or(options.sample_rate() / 2.0);
   auto fb = dsp::melscale_fbanks(n_freqs, options.f_min(), f_max, options.n_mels(),
                                  options.sample_rate(), tensor_options);
-  filterbanks_.emplace(key, fb);
+  built.emplace(key, fb);
   return fb;
 }
 

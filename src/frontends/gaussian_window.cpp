@@ -14,6 +14,11 @@ void check_lambd(double lambd, const char* where) {
                        "(window standard deviation in samples) must be finite and non-zero, got ", lambd);
 }
 
+torch::Tensor register_lambd(torch::nn::Module& module, double lambd, bool trainable, const char* where) {
+  check_lambd(lambd, where);
+  return module.register_parameter("lambd", torch::tensor(lambd, torch::kFloat32), trainable);
+}
+
 GaussianWindowImpl::GaussianWindowImpl(GaussianWindowOptions options_)
     : options(std::move(options_)) {
   reset();
@@ -22,9 +27,7 @@ GaussianWindowImpl::GaussianWindowImpl(GaussianWindowOptions options_)
 void GaussianWindowImpl::reset() {
   util::require_option(options.window_length() >= 1, "GaussianWindow", "window_length", "must be >= 1, got ",
                        options.window_length());
-  check_lambd(options.lambd(), "GaussianWindow");
-  lambd = register_parameter("lambd", torch::tensor(options.lambd(), torch::kFloat32),
-                             options.trainable());
+  lambd = register_lambd(*this, options.lambd(), options.trainable(), "GaussianWindow");
 }
 
 void GaussianWindowImpl::pretty_print(std::ostream& stream) const {

@@ -115,18 +115,6 @@ std::vector<std::string> names_of(const Map& map) {
   return names;
 }
 
-template <typename Map>
-const typename Map::mapped_type& lookup(const Map& map, const std::string& name,
-                                        const std::string& key) {
-  const auto found = map.find(name);
-  if (found == map.end()) {
-    std::string known;
-    for (const auto& item : map) known += (known.empty() ? "" : ", ") + item.first;
-    throw config::KeyError(key, "unknown kind '" + name + "' (known: " + known + ")");
-  }
-  return found->second;
-}
-
 }  // namespace
 
 void register_backbone_kind(const std::string& name, BackboneKind kind) {
@@ -138,7 +126,7 @@ void register_backbone_kind(const std::string& name, BackboneKind kind) {
 std::vector<std::string> backbone_kinds() { return names_of(backbone_registry()); }
 
 const BackboneKind& backbone_kind(const std::string& name, const std::string& key) {
-  return lookup(backbone_registry(), name, key);
+  return config::find_kind(backbone_registry(), name, key);
 }
 
 // ---- the classifier ----

@@ -52,14 +52,7 @@ std::vector<std::string> frontend_kinds() {
 }
 
 const FrontendKind& frontend_kind(const std::string& name, const std::string& key) {
-  const auto& kinds = registry().kinds;
-  const auto found = kinds.find(name);
-  if (found == kinds.end()) {
-    std::string known;
-    for (const auto& item : kinds) known += (known.empty() ? "" : ", ") + item.first;
-    throw config::KeyError(key, "unknown kind '" + name + "' (known: " + known + ")");
-  }
-  return found->second;
+  return config::find_kind(registry().kinds, name, key);
 }
 
 std::map<std::string, config::Section> frontend_sections() { return registry().sections; }

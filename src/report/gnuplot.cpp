@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include <atomic>
+#include <filesystem>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -13,8 +13,9 @@
 #include <stdexcept>
 #include <vector>
 
-#include "process.h"
+#include "tfgram/util/process.h"
 #include "tfgram/report/png.h"
+#include "tfgram/util/atomic_file.h"
 #include "tfgram/util/check.h"
 
 namespace tfgram::report::detail {
@@ -76,70 +77,66 @@ std::string gnuplot_number(double v) {
 
 void run_gnuplot(const GnuplotRun& run, const std::string& commands, const TemporaryFolder& folder) {
   const std::string& where = run.where;
-  // gnuplot writes beside the destination; the finished file is renamed into place.
-  static std::atomic<uint64_t> counter{0};
-  const std::string temporary_png = util::concat(run.png_path, ".tmp-plot-", ::getpid(), "-", counter.fetch_add(1));
-  // Fail here, with the system's reason, rather than through gnuplot's message about its output.
-  if (FILE* probe = std::fopen(temporary_png.c_str(), "wb")) {
-    std::fclose(probe);
-  } else {
-    throw std::runtime_error(where + ": cannot write: " + std::strerror(errno));
-  }
-  const std::string size = std::to_string(run.width) + "," + std::to_string(run.height);
-  std::ostringstream script;
-  script << "set encoding utf8\n"
-         // pngcairo draws anti-aliased lines; the libgd png terminal is the fallback.
-         << "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
-         << "  set terminal pngcairo size " << size << " noenhanced font 'sans,10'\n"
-         << "} else {\n"
-         << "  set terminal png size " << size << " noenhanced\n"
-         << "}\n"
-         << "set output " << gnuplot_quoted(temporary_png) << "\n"
-         << commands << "\nunset output\n";
-  const std::string script_path = folder.file("plot.gp");
-  std::ofstream(script_path) << script.str();
-
-  const auto cleanup = [&] { std::remove(temporary_png.c_str()); };
-  const std::string executable = find_executable(run.gnuplot);
+  const std::string executable = util::find_executable(run.gnuplot);
   if (executable.empty()) {
-    cleanup();
     throw std::runtime_error(where + ": gnuplot ('" + run.gnuplot +
                              "') was not found or is not executable; install it (Debian: apt-get install "
                              "gnuplot-nox) or set the options' gnuplot field");
   }
-  const std::string log_path = folder.file("gnuplot.log");
-  ProcessResult result;
-  try {
-    result = run_process({executable, script_path}, log_path, run.timeout_seconds);
-  } catch (const std::runtime_error& error) {
-    cleanup();
-    throw std::runtime_error(where + ": gnuplot: " + error.what());
+  // A plot goes into a folder that exists (a mistyped path fails instead of growing folders).
+  const auto destination = fs::path(run.png_path).parent_path();
+  if (!destination.empty() && !fs::is_directory(destination)) {
+    throw std::runtime_error(where + ": cannot write: no folder " + destination.string());
   }
-  if (result.timed_out || !result.exited || result.status != 0) {
-    cleanup();
-    const std::string how = result.timed_out ? "was killed after " + gnuplot_number(run.timeout_seconds) + " s"
-                            : result.exited  ? "exited with status " + std::to_string(result.status)
-                                             : "was killed by signal " + std::to_string(result.status);
-    throw std::runtime_error(where + ": gnuplot ('" + executable + "') " + how + ": " + tail_of(log_path));
-  }
-  PngSize written;
-  try {
-    written = png_size(temporary_png);
-  } catch (const std::runtime_error& error) {
-    cleanup();
-    throw std::runtime_error(where + ": gnuplot ('" + executable + "') exited 0 but wrote no valid PNG (" +
-                             error.what() + "); its output: " + tail_of(log_path));
-  }
-  if (written.width != run.width || written.height != run.height) {
-    cleanup();
-    throw std::runtime_error(util::concat(where, ": gnuplot wrote ", written.width, " × ", written.height,
-                                          " px instead of the requested ", run.width, " × ", run.height));
-  }
-  if (std::rename(temporary_png.c_str(), run.png_path.c_str()) != 0) {
-    const std::string reason = std::strerror(errno);
-    cleanup();
-    throw std::runtime_error(where + ": cannot move the finished file into place: " + reason);
-  }
+  // gnuplot writes the temporary beside the destination; the checked file is renamed into place.
+  util::replace_file_atomic(run.png_path, [&](const std::string& temporary_png) {
+    // Fail here, with the system's reason, rather than through gnuplot's message about its output.
+    if (FILE* probe = std::fopen(temporary_png.c_str(), "wb")) {
+      std::fclose(probe);
+    } else {
+      throw std::runtime_error(where + ": cannot write: " + std::strerror(errno));
+    }
+    const std::string size = std::to_string(run.width) + "," + std::to_string(run.height);
+    std::ostringstream script;
+    script << "set encoding utf8\n"
+           // pngcairo draws anti-aliased lines; the libgd png terminal is the fallback.
+           << "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
+           << "  set terminal pngcairo size " << size << " noenhanced font 'sans,10'\n"
+           << "} else {\n"
+           << "  set terminal png size " << size << " noenhanced\n"
+           << "}\n"
+           << "set output " << gnuplot_quoted(temporary_png) << "\n"
+           << commands << "\nunset output\n";
+    const std::string script_path = folder.file("plot.gp");
+    std::ofstream(script_path) << script.str();
+
+    const std::string log_path = folder.file("gnuplot.log");
+    util::ExitStatus result;
+    try {
+      util::SpawnOptions spawn;
+      spawn.argv = {executable, script_path};
+      spawn.output_path = log_path;
+      result = util::wait_process(util::spawn_process(spawn), run.timeout_seconds);
+    } catch (const std::runtime_error& error) {
+      throw std::runtime_error(where + ": gnuplot: " + error.what());
+    }
+    if (!result.success()) {
+      const std::string how = result.timed_out ? "was killed after " + gnuplot_number(run.timeout_seconds) + " s"
+                                               : result.describe();
+      throw std::runtime_error(where + ": gnuplot ('" + executable + "') " + how + ": " + tail_of(log_path));
+    }
+    PngSize written;
+    try {
+      written = png_size(temporary_png);
+    } catch (const std::runtime_error& error) {
+      throw std::runtime_error(where + ": gnuplot ('" + executable + "') exited 0 but wrote no valid PNG (" +
+                               error.what() + "); its output: " + tail_of(log_path));
+    }
+    if (written.width != run.width || written.height != run.height) {
+      throw std::runtime_error(util::concat(where, ": gnuplot wrote ", written.width, " × ", written.height,
+                                            " px instead of the requested ", run.width, " × ", run.height));
+    }
+  });
 }
 
 }  // namespace tfgram::report::detail

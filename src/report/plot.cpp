@@ -8,7 +8,7 @@
 #include <stdexcept>
 
 #include "gnuplot.h"
-#include "process.h"
+#include "tfgram/util/process.h"
 #include "tfgram/report/png.h"
 #include "tfgram/util/check.h"
 
@@ -56,7 +56,7 @@ void PlotOptions::Validate() const {
                 "timeout_seconds must be > 0, got ", timeout_seconds);
 }
 
-bool gnuplot_available(const std::string& executable) { return !detail::find_executable(executable).empty(); }
+bool gnuplot_available(const std::string& executable) { return !util::find_executable(executable).empty(); }
 
 void plot_lines(const std::vector<Series>& series, const PlotOptions& options, const std::string& png_path) {
   const std::string where = "plot_lines('" + png_path + "')";

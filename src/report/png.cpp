@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <array>
-#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -12,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "tfgram/util/atomic_file.h"
 #include "tfgram/util/check.h"
 
 namespace tfgram::report {
@@ -19,12 +19,6 @@ namespace {
 
 std::runtime_error file_error(const char* where, const std::string& path, const std::string& reason) {
   return std::runtime_error(util::concat(where, ": '", path, "': ", reason));
-}
-
-// A name no other writer (process or thread) picks, in the target's folder so rename() is atomic.
-std::string temporary_path_for(const std::string& path) {
-  static std::atomic<uint64_t> counter{0};
-  return util::concat(path, ".tmp-", ::getpid(), "-", counter.fetch_add(1));
 }
 
 uint32_t read_be32(const unsigned char* p) {
@@ -70,34 +64,27 @@ void write_png(const RgbImage& image, const std::string& path) {
                 "'", path, "': ", image.width, " × ", image.height, " RGB needs ",
                 image.width * image.height * 3, " bytes, got ", image.pixels.size());
 
-  const std::string temporary = temporary_path_for(path);
-  FILE* file = std::fopen(temporary.c_str(), "wb");
-  if (file == nullptr) throw file_error(where, path, std::string("cannot write: ") + std::strerror(errno));
-
-  png_image png;
-  std::memset(&png, 0, sizeof png);
-  png.version = PNG_IMAGE_VERSION;
-  png.width = static_cast<png_uint_32>(image.width);
-  png.height = static_cast<png_uint_32>(image.height);
-  png.format = PNG_FORMAT_RGB;
-  const bool encoded = png_image_write_to_stdio(&png, file, /*convert_to_8bit=*/0, image.pixels.data(),
-                                                /*row_stride=*/0, /*colormap=*/nullptr) != 0;
-  const std::string png_message = png.message;
-  png_image_free(&png);
-  // Flush and sync before the rename, or a crash could leave a complete-looking empty file.
-  const bool flushed = std::fflush(file) == 0 && ::fsync(::fileno(file)) == 0;
-  const int saved_errno = errno;
-  const bool closed = std::fclose(file) == 0;
-  if (!encoded || !flushed || !closed) {
-    std::remove(temporary.c_str());
-    throw file_error(where, path, encoded ? std::string("cannot write: ") + std::strerror(saved_errno)
-                                          : "libpng: " + png_message);
-  }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    const std::string reason = std::strerror(errno);
-    std::remove(temporary.c_str());
-    throw file_error(where, path, "cannot move the finished file into place: " + reason);
-  }
+  util::replace_file_atomic(path, [&](const std::string& temporary) {
+    FILE* file = std::fopen(temporary.c_str(), "wb");
+    if (file == nullptr) throw file_error(where, path, std::string("cannot write: ") + std::strerror(errno));
+    png_image png;
+    std::memset(&png, 0, sizeof png);
+    png.version = PNG_IMAGE_VERSION;
+    png.width = static_cast<png_uint_32>(image.width);
+    png.height = static_cast<png_uint_32>(image.height);
+    png.format = PNG_FORMAT_RGB;
+    const bool encoded = png_image_write_to_stdio(&png, file, /*convert_to_8bit=*/0, image.pixels.data(),
+                                                  /*row_stride=*/0, /*colormap=*/nullptr) != 0;
+    const std::string png_message = png.message;
+    png_image_free(&png);
+    const bool flushed = std::fflush(file) == 0;
+    const int saved_errno = errno;
+    const bool closed = std::fclose(file) == 0;
+    if (!encoded || !flushed || !closed) {
+      throw file_error(where, path, encoded ? std::string("cannot write: ") + std::strerror(saved_errno)
+                                            : "libpng: " + png_message);
+    }
+  });
 }
 
 RgbImage read_png(const std::string& path) {

@@ -81,13 +81,7 @@ std::vector<std::string> dataset_kinds() {
 }
 
 const DatasetKind& dataset_kind(const std::string& name, const std::string& key) {
-  const auto found = registry().find(name);
-  if (found == registry().end()) {
-    std::string known;
-    for (const auto& item : registry()) known += (known.empty() ? "" : ", ") + item.first;
-    throw config::KeyError(key, "unknown dataset kind '" + name + "' (known: " + known + ")");
-  }
-  return found->second;
+  return config::find_kind(registry(), name, key, "dataset kind");
 }
 
 std::shared_ptr<const data::Dataset> make_dataset(const RunConfig& config, std::string* summary) {

@@ -144,10 +144,13 @@ void require_one_of(const std::string& key, const std::string& value, std::initi
   throw KeyError(key, concat("expected one of ", list, "; got '", value, "'"));
 }
 
-Json yaml_to_json(const YAML::Node& node) {
+// Document order kept (grids and profiles are read in the order they are written).
+using OrderedJson = nlohmann::ordered_json;
+
+OrderedJson yaml_to_json(const YAML::Node& node) {
   switch (node.Type()) {
     case YAML::NodeType::Map: {
-      Json out = Json::object();
+      OrderedJson out = OrderedJson::object();
       for (const auto& kv : node) {
         const auto key = kv.first.as<std::string>();
         // yaml-cpp keeps both of a duplicated key; the second would silently win.
@@ -157,13 +160,13 @@ Json yaml_to_json(const YAML::Node& node) {
       return out;
     }
     case YAML::NodeType::Sequence: {
-      Json out = Json::array();
+      OrderedJson out = OrderedJson::array();
       for (const auto& item : node) out.push_back(yaml_to_json(item));
       return out;
     }
     case YAML::NodeType::Scalar: {
-      if (node.Tag() == "!") return Json(node.Scalar());  // quoted in the YAML: keep as text
-      return config::parse_text(node.Scalar());
+      if (node.Tag() == "!") return OrderedJson(node.Scalar());  // quoted in the YAML: keep as text
+      return OrderedJson::parse(config::parse_text(node.Scalar()).dump());
     }
     default:
       return nullptr;
@@ -180,7 +183,7 @@ void flatten(const YAML::Node& node, const std::string& prefix, const std::vecto
     return;
   }
   if (node.IsScalar()) {
-    const Json value = yaml_to_json(node);
+    const OrderedJson value = yaml_to_json(node);
     // A string that would read back as something else (a quoted "true" or "64") stays quoted.
     const bool bare = value.is_string() && config::parse_text(value.get<std::string>()).is_string();
     out.emplace_back(prefix, bare ? value.get<std::string>() : value.dump());
@@ -305,7 +308,7 @@ void RunConfig::apply_yaml(const std::string& text, const std::string& origin) {
   Json document;
   try {
     root = YAML::Load(text);
-    document = root.IsNull() ? Json::object() : yaml_to_json(root);
+    document = root.IsNull() ? Json::object() : Json::parse(yaml_to_json(root).dump());
   } catch (const YAML::Exception& e) {
     throw std::invalid_argument(concat(origin, ": not valid YAML: ", e.what()));
   } catch (const std::invalid_argument& e) {

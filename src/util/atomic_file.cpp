@@ -29,13 +29,14 @@ void fsync_path(const std::string& path) {
 }
 }  // namespace
 
-void replace_file_atomic(const std::string& path, const std::function<void(const std::string&)>& write) {
+void replace_file_atomic(const std::string& path, const std::function<void(const std::string&)>& write,
+                         Sync sync) {
   const fs::path target(path);
   if (target.has_parent_path()) fs::create_directories(target.parent_path());
   const std::string temp = temp_name(path);
   try {
     write(temp);
-    fsync_path(temp);
+    if (sync == Sync::durable) fsync_path(temp);
     if (std::rename(temp.c_str(), path.c_str()) != 0) {
       throw std::runtime_error("cannot replace " + path + ": " + std::strerror(errno));
     }
@@ -44,7 +45,7 @@ void replace_file_atomic(const std::string& path, const std::function<void(const
     fs::remove(temp, ignored);
     throw;
   }
-  fsync_path(target.has_parent_path() ? target.parent_path().string() : ".");
+  if (sync == Sync::durable) fsync_path(target.has_parent_path() ? target.parent_path().string() : ".");
 }
 
 void write_file_atomic(const std::string& path, const std::string& contents) {

@@ -14,7 +14,16 @@
 namespace tfgram::util {
 namespace {
 
-int available_cores() {
+// OpenBLAS's entry points, when the BLAS this process loaded is OpenBLAS (Debian's libblas.so.3
+// alternatives may be another BLAS, which has neither).
+template <typename Function>
+Function openblas_function(const char* name) {
+  return reinterpret_cast<Function>(::dlsym(RTLD_DEFAULT, name));
+}
+
+}  // namespace
+
+int usable_cores() {
   // Respect CPU affinity (taskset, containers) rather than the machine's total.
   cpu_set_t set;
   if (sched_getaffinity(0, sizeof(set), &set) == 0) {
@@ -24,15 +33,6 @@ int available_cores() {
   const unsigned hw = std::thread::hardware_concurrency();
   return hw > 0 ? static_cast<int>(hw) : 1;
 }
-
-// OpenBLAS's entry points, when the BLAS this process loaded is OpenBLAS (Debian's libblas.so.3
-// alternatives may be another BLAS, which has neither).
-template <typename Function>
-Function openblas_function(const char* name) {
-  return reinterpret_cast<Function>(::dlsym(RTLD_DEFAULT, name));
-}
-
-}  // namespace
 
 int blas_threads() {
   const auto get = openblas_function<int (*)()>("openblas_get_num_threads");
@@ -49,7 +49,7 @@ int configure_threads(int requested) {
               "expected a positive integer, got '", env, "'");
       threads = static_cast<int>(value);
     } else {
-      threads = available_cores();
+      threads = usable_cores();
     }
   }
   at::set_num_threads(threads);

@@ -6,6 +6,7 @@
 
 #include <optional>
 
+#include "dsp/force_generic_kernel.h"
 #include "support/close.h"
 #include "tfgram/tfgram.h"
 

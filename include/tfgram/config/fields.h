@@ -324,6 +324,17 @@ class Fields {
   std::function<Json(const Json&)> upgrade_;
 };
 
+/// The entry `name` of a name → kind registry; KeyError naming `key` and the known names.
+template <typename Map>
+const typename Map::mapped_type& find_kind(const Map& registry, const std::string& name, const std::string& key,
+                                           const char* what = "kind") {
+  const auto found = registry.find(name);
+  if (found != registry.end()) return found->second;
+  std::string known;
+  for (const auto& item : registry) known += (known.empty() ? "" : ", ") + item.first;
+  throw KeyError(key, std::string("unknown ") + what + " '" + name + "' (known: " + known + ")");
+}
+
 /// Applies a whole value to `target` and leaves it unchanged when that throws.
 template <typename T>
 void set_transactional(T& target, const Fields<T>& fields, const std::string& path, const Json& value,

@@ -59,20 +59,4 @@ torch::Tensor gaussian_power_spectrogram_autograd(const torch::Tensor& x, const 
                                                   WindowMode mode, int64_t hop_length,
                                                   bool normalize_window = false);
 
-namespace detail {
-/// While alive, the kernel takes its portable ATen path on CPU too (on this thread): tests check
-/// that both paths agree.
-class ForceGenericKernel {
- public:
-  ForceGenericKernel();
-  ~ForceGenericKernel();
-  ForceGenericKernel(const ForceGenericKernel&) = delete;
-  ForceGenericKernel& operator=(const ForceGenericKernel&) = delete;
-  static bool active();
-
- private:
-  bool previous_;
-};
-}  // namespace detail
-
 }  // namespace tfgram::dsp

@@ -5,9 +5,8 @@
 #include <torch/types.h>
 
 #include <cstdint>
-#include <map>
 #include <optional>
-#include <tuple>
+#include <memory>
 
 #include "tfgram/dsp/gaussian_spectrogram.h"
 #include "tfgram/frontends/frontend.h"
@@ -69,7 +68,8 @@ struct DMelImpl : torch::nn::Module, WaveformFrontend, LearnedSummary {
   torch::Tensor lambd;  ///< 0-d float32 parameter (published name)
 
  private:
-  std::map<std::tuple<int64_t, int, std::string>, torch::Tensor> filterbanks_;
+  struct Filterbanks;  // per (bins, dtype, device); in dmel.cpp
+  std::shared_ptr<Filterbanks> filterbanks_;  // a new one at every reset()
 };
 TORCH_MODULE(DMel);
 

@@ -36,4 +36,8 @@ TORCH_MODULE(GaussianWindow);
 /// Validates a λ value for the layers: finite and non-zero. Throws naming `where`.
 void check_lambd(double lambd, const char* where);
 
+/// check_lambd, then registers λ as `module`'s 0-d float32 parameter "lambd" (the published
+/// name), receiving gradients when `trainable`; returns it.
+torch::Tensor register_lambd(torch::nn::Module& module, double lambd, bool trainable, const char* where);
+
 }  // namespace tfgram::frontends

@@ -2,6 +2,10 @@
 
 namespace tfgram::util {
 
+/// The cores this process may run on: its CPU affinity (taskset, cgroup cpusets), not the
+/// machine's total; at least 1.
+int usable_cores();
+
 /// Sets LibTorch's intra-op thread count, and OpenBLAS's to the same when OpenBLAS is the BLAS in
 /// use, and returns it. `requested > 0` wins; otherwise $TFGRAM_NUM_THREADS; otherwise the cores
 /// this process may use. (LibTorch as packaged by Debian starts with a single thread.)

@@ -1,6 +1,7 @@
 #pragma once
 // One-dimensional real FFTs of a fixed size through FFTW, for the fused CPU kernels (and the
-// benchmarks' FFT floor). Light header: no LibTorch, no FFTW types.
+// benchmarks' FFT floor). Internal (src/): the FFTW backend is no part of the public API; built
+// only with TFGRAM_WITH_FFTW. Light header: no LibTorch, no FFTW types.
 //
 // Plans are made once per (size, precision) and shared; FFTW's new-array execute functions are
 // thread-safe, so each thread runs the shared plan on its own buffers. Only the planner needs a
