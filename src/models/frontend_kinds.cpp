@@ -6,6 +6,7 @@
 #include "tfgram/frontends/dmel.h"
 #include "tfgram/frontends/spectrogram.h"
 #include "tfgram/frontends/waveform_degram.h"
+#include "tfgram/frontends/with_pcen.h"
 
 namespace tfgram::models {
 
@@ -36,6 +37,11 @@ std::pair<std::string, config::Section> degram_section() {
   return {"degram", config::Section::of(frontends::DEGramOptions(2048 / 2 + 1, 8000), frontends::degram_option_fields())};
 }
 
+// LEAF's defaults, with its standalone floor (1e-6).
+std::pair<std::string, config::Section> pcen_section() {
+  return {"pcen", config::Section::of(frontends::PcenOptions(), frontends::pcen_option_fields())};
+}
+
 frontends::DMelOptions dmel_options(const ClassifierConfig& c) {
   auto o = c.frontend.section<frontends::DMelOptions>("dmel");
   return o.sample_rate(c.sample_rate);
@@ -51,7 +57,9 @@ frontends::SpectrogramOptions stft_options(const ClassifierConfig& c) {
 // ---- kinds ----
 
 // λ is a window width in samples (tens to hundreds): DMEL trains it at 1.0 (SPEC §2.5).
-ParameterGroup lambd_group() { return {"lambd", {"lambd"}, 1.0}; }
+ParameterGroup lambd_group(const std::string& name = "lambd") { return {"lambd", {name}, 1.0}; }
+// PCEN's α, δ, r and s live near 1: at the model's rate, as LEAF trains them.
+ParameterGroup pcen_group() { return {"pcen", {"pcen."}, std::nullopt}; }
 
 FrontendKind mel_kind(bool fixed) {
   FrontendKind kind;
@@ -97,6 +105,33 @@ FrontendKind dspec_kind() {
     });
     parts.log = c.frontend_log();
     parts.names.renames = {{"spectrogram_layer.", "spectrogram_layer."}};
+    return parts;
+  };
+  return kind;
+}
+
+// DMEL's mel spectrogram without its log, then PCEN (which compresses instead).
+FrontendKind mel_pcen_kind(bool fixed) {
+  FrontendKind kind;
+  kind.sections = {dmel_section(), pcen_section()};
+  auto lambd = lambd_group("spectrogram.lambd");
+  lambd.fixed = fixed;
+  kind.groups = {lambd, pcen_group()};
+  kind.trainable_by_default = true;
+  kind.no_log_reason = "PCEN compresses the mel energies itself; its output is not logged";
+  kind.description = fixed ? "mel spectrogram (fixed Gaussian window) → learnable PCEN"
+                           : "DMEL's mel spectrogram (trainable λ) → learnable PCEN";
+  kind.build = [fixed](const ClassifierConfig& c) {
+    FrontendParts parts;
+    torch::nn::AnyModule mel;
+    in_section("dmel", [&] {
+      mel = torch::nn::AnyModule(frontends::DMel(dmel_options(c).log(false).trainable(!fixed && c.frontend_trainable())));
+    });
+    in_section("pcen", [&] {
+      auto pcen = c.frontend.section<frontends::PcenOptions>("pcen");
+      if (!c.frontend_trainable()) pcen.trainable(false).learn_smooth_coef(false);
+      parts.module = torch::nn::AnyModule(frontends::WithPcen(mel, pcen, c.n_points));
+    });
     return parts;
   };
   return kind;
@@ -157,6 +192,8 @@ std::vector<std::pair<std::string, FrontendKind>> builtin_frontend_kinds() {
   return {
       {"dmel", mel_kind(/*fixed=*/false)},
       {"logmel", mel_kind(/*fixed=*/true)},
+      {"mel_pcen", mel_pcen_kind(/*fixed=*/true)},
+      {"dmel_pcen", mel_pcen_kind(/*fixed=*/false)},
       {"dspec", dspec_kind()},
       {"spectrogram", spectrogram_kind()},
       {"degram", degram_kind()},

@@ -13,6 +13,7 @@
 #include "tfgram/frontends/sincgram.h"
 #include "tfgram/frontends/spectrogram.h"
 #include "tfgram/frontends/waveform_degram.h"
+#include "tfgram/frontends/with_pcen.h"
 #include "tfgram/models/classifier.h"
 #include "tfgram/util/check.h"
 
@@ -70,6 +71,13 @@ FrontendAxes frontend_axes(const models::ClassifierConfig& config, const torch::
   };
 
   // By the module's type: the module holds its options and its current parameters.
+  if (const auto* staged = frontend.as<frontends::WithPcenImpl>()) {
+    axes = frontend_axes(config, *staged->spectrogram.ptr(), rows, units);
+    axes.name += " → PCEN";
+    axes.values = TfValues::kLinear;
+    axes.colour_label = "PCEN output";
+    return axes;
+  }
   const auto* dmel = frontend.as<frontends::DMelImpl>();
   const auto* dspec = frontend.as<frontends::DifferentiableSpectrogramImpl>();
   if (dmel != nullptr || dspec != nullptr) {

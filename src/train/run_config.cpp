@@ -224,6 +224,7 @@ void RunConfig::assign(const std::string& key, const config::Json& value) {
 std::vector<std::string> RunConfig::keys() { return run_fields().keys(); }
 
 double TrainConfig::rate_of(const models::ParameterGroup& group) const {
+  if (group.fixed) return 0.0;
   if (const auto found = lr.find(group.name); found != lr.end()) return found->second;
   if (lr_tf) return *lr_tf;
   return group.default_lr.value_or(lr_model);

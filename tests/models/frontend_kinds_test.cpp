@@ -104,6 +104,27 @@ TEST(FrontendKinds, EveryRegisteredKindBuildsTrainsAndReportsWhatItLearns) {
   }
 }
 
+// log-mel + PCEN: PCEN trains, the Gaussian window stays where it was; DMEL + PCEN trains both.
+TEST(FrontendKinds, PcenAfterMelTrainsWhatItShould) {
+  TempDir dir;
+  for (const std::string kind : {"mel_pcen", "dmel_pcen"}) {
+    SCOPED_TRACE(kind);
+    train::RunConfig run;
+    run.apply_yaml(run_yaml(dir / kind, kind));
+    run.set("train.lr.lambd", "1.0");
+    run.set("train.lr.pcen", "0.01");
+    const auto result = train::run_training(run);
+    ASSERT_TRUE(result.initial.scalar("lambd") && result.learned.scalar("lambd"));
+    if (kind == "mel_pcen") {
+      EXPECT_EQ(*result.learned.scalar("lambd"), *result.initial.scalar("lambd"));
+    } else {
+      EXPECT_NE(*result.learned.scalar("lambd"), *result.initial.scalar("lambd"));
+    }
+    EXPECT_NE(result.learned.vector("pcen_alpha"), result.initial.vector("pcen_alpha"));
+    EXPECT_EQ(result.learned.vector("pcen_alpha").size(), 64u) << "one α per mel band";
+  }
+}
+
 // One option in the nested layout and in tfgram 0.1's flat one (still read from old files and
 // accepted by --set) lands in the same place; the type rule is the same for every key.
 TEST(FrontendKinds, OneKeyPerOptionOneTypeRule) {

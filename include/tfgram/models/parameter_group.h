@@ -18,6 +18,8 @@ struct ParameterGroup {
   std::vector<std::string> members;
   /// The rate when neither train.lr.<name> nor train.lr_tf is set; unset = train.lr_model.
   std::optional<double> default_lr;
+  /// The kind keeps this group fixed whatever the rates say (λ of log-mel + PCEN).
+  bool fixed = false;
 
   bool contains(const std::string& parameter_name) const;
 };

@@ -79,7 +79,8 @@ struct TrainConfig {
   /// "cpu", "cuda", "cuda:1", …
   std::string device = "cpu";
 
-  /// The rate `group` trains at: lr[group.name], else lr_tf, else the group's default, else lr_model.
+  /// The rate `group` trains at: 0 for a fixed group, else lr[group.name], else lr_tf, else the
+  /// group's default, else lr_model.
   double rate_of(const models::ParameterGroup& group) const;
 };
 
