@@ -26,6 +26,9 @@
 #include <thread>
 
 #include "tfgram/experiment/report.h"
+#include "tfgram/experiment/results_file.h"
+#include "tfgram/train/result_file.h"
+#include "tfgram/util/interrupt.h"
 #include "tfgram/experiment/table.h"
 #include "tfgram/util/atomic_file.h"
 
@@ -317,23 +320,34 @@ std::string results_csv(const ExperimentConfig& config, const std::vector<Trial>
   for (const char* name :
        {"seed", "epochs", "best_epoch", "best_valid_loss", "best_valid_accuracy", "test_loss", "test_accuracy",
         "initial_lambd", "learned_lambd", "initial_window_ms", "learned_window_ms", "mean_center_hz",
-        "mean_bandwidth_hz", "seconds", "folder"}) {
+        "mean_bandwidth_hz", "seconds", "folder", "status", "error"}) {
     header.push_back(name);
   }
   std::string out = csv_line(header);
   for (const auto& trial : trials) {
     const auto path = fs::path(trial.folder) / "result.json";
-    if (!fs::exists(path)) continue;
-    const auto r = train::RunResult::from_json(util::read_file(path.string()));
     std::vector<std::string> row{trial.cell_id, std::to_string(trial.run)};
     for (const auto& label : trial.cell_labels) row.push_back(label);
+    if (!fs::exists(path)) {
+      // A failed trial: a row without metrics, with its reason.
+      if (const auto reason = recorded_failure(trial.folder)) {
+        row.push_back(std::to_string(trial.seed));
+        row.resize(header.size() - 3);
+        row.push_back(fs::relative(trial.folder, config.output).string());
+        row.push_back("failed");
+        row.push_back(*reason);
+        out += csv_line(row);
+      }
+      continue;
+    }
+    const auto r = train::read_result_file(path.string());
     for (const auto& value :
          {std::to_string(trial.seed), std::to_string(r.epochs), std::to_string(r.best_epoch),
           format_number(r.best_valid_loss), format_number(r.best_valid_accuracy), format_number(r.test_loss),
           format_number(r.test_accuracy), optional_number(r.initial_lambd), optional_number(r.learned_lambd),
           optional_number(r.initial_window_ms), optional_number(r.learned_window_ms), mean_of(r.center_hz),
           mean_of(r.bandwidth_hz), format_number(r.seconds),
-          fs::relative(trial.folder, config.output).string()}) {
+          fs::relative(trial.folder, config.output).string(), std::string("ok"), std::string()}) {
       row.push_back(value);
     }
     out += csv_line(row);
@@ -344,7 +358,7 @@ std::string results_csv(const ExperimentConfig& config, const std::vector<Trial>
 int64_t write_results(const ExperimentConfig& config, const std::vector<Trial>& trials) {
   fs::create_directories(config.output);
   const auto text = results_csv(config, trials);
-  util::write_file_atomic((fs::path(config.output) / "results.csv").string(), text);
+  util::write_file_atomic((fs::path(config.output) / "results.csv").string(), seal_results(text));
   return static_cast<int64_t>(std::count(text.begin(), text.end(), '\n')) - 1;
 }
 
@@ -392,10 +406,27 @@ pid_t spawn_trial(const Trial& trial, const std::string& executable, int threads
   return pid;
 }
 
+// Why a child trial failed: the tool's own error line in its log, else how it ended.
+std::string child_failure(const Trial& trial, int status) {
+  std::string reason;
+  try {
+    const auto log = util::read_file((fs::path(trial.folder) / "train.log").string());
+    for (size_t at = log.rfind("tfgram: error: "); at != std::string::npos;) {
+      reason = log.substr(at + 15, log.find('\n', at) - at - 15);
+      break;
+    }
+  } catch (const std::exception&) {
+  }
+  if (!reason.empty()) return reason;
+  if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
+  if (WIFEXITED(status)) return "exit status " + std::to_string(WEXITSTATUS(status)) + " (see train.log)";
+  return "unknown failure (see train.log)";
+}
+
 std::string describe(const Trial& trial) { return trial.cell_id + " run" + std::to_string(trial.run); }
 
 std::string outcome(const Trial& trial) {
-  const auto r = train::RunResult::from_json(util::read_file((fs::path(trial.folder) / "result.json").string()));
+  const auto r = train::read_result_file((fs::path(trial.folder) / "result.json").string());
   std::ostringstream line;
   line.precision(4);
   line << "test accuracy " << r.test_accuracy << ", best epoch " << r.best_epoch;
@@ -436,23 +467,30 @@ ExperimentSummary run_experiment(const ExperimentConfig& config, const Experimen
   }
   if (options.jobs == 1) {
     for (const Trial* trial : pending) {
+      util::throw_if_interrupted();
       try {
         train::run_training(trial->config);
+        clear_failure(trial->folder);
         ++summary.trained;
         write_results(config, trials);
         say(describe(*trial) + ": " + outcome(*trial));
+      } catch (const util::Interrupted&) {
+        throw;  // stopped cleanly; rerunning resumes
       } catch (const std::invalid_argument&) {
         throw;  // a config problem affects every trial
       } catch (const std::exception& e) {
         summary.failed.push_back(trial->folder);
+        record_failure(trial->folder, e.what());
+        write_results(config, trials);
         say(describe(*trial) + ": failed: " + e.what());
       }
     }
   } else {
     std::map<pid_t, const Trial*> running;
     size_t next = 0;
-    while (next < pending.size() || !running.empty()) {
-      while (next < pending.size() && static_cast<int>(running.size()) < options.jobs) {
+    bool forwarded = false;
+    while ((next < pending.size() && !util::interrupt_signal()) || !running.empty()) {
+      while (next < pending.size() && static_cast<int>(running.size()) < options.jobs && !util::interrupt_signal()) {
         const Trial* trial = pending[next++];
         running[spawn_trial(*trial, options.executable, threads)] = trial;
       }
@@ -468,19 +506,31 @@ ExperimentSummary run_experiment(const ExperimentConfig& config, const Experimen
           }
         }
         if (found == running.end()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        if (found == running.end() && util::interrupt_signal() && !forwarded) {
+          // Each running trial stops cleanly on its own signal; none is started after.
+          for (const auto& child : running) ::kill(child.first, util::interrupt_signal());
+          forwarded = true;
+        }
       }
       const Trial* trial = found->second;
       running.erase(found);
       if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && finished(*trial)) {
+        clear_failure(trial->folder);
         ++summary.trained;
         write_results(config, trials);
         say(describe(*trial) + ": " + outcome(*trial));
+      } else if (util::interrupt_signal() && WIFEXITED(status) && WEXITSTATUS(status) == 128 + util::interrupt_signal()) {
+        say(describe(*trial) + ": interrupted");  // not a failure: it resumes on the next run
       } else {
         summary.failed.push_back(trial->folder);
-        say(describe(*trial) + ": failed (see " + trial->folder + "/train.log)");
+        const auto reason = child_failure(*trial, status);
+        record_failure(trial->folder, reason);
+        write_results(config, trials);
+        say(describe(*trial) + ": failed: " + reason);
       }
     }
   }
+  util::throw_if_interrupted();
   write_results(config, trials);
   if (options.report) {
     const auto files = write_report(config, trials);
@@ -491,7 +541,8 @@ ExperimentSummary run_experiment(const ExperimentConfig& config, const Experimen
   if (!summary.failed.empty()) {
     std::string list;
     for (const auto& f : summary.failed) list += "\n  " + f;
-    throw std::runtime_error(std::to_string(summary.failed.size()) + " trial(s) failed:" + list);
+    throw TrialsFailed(std::to_string(summary.failed.size()) + " of " + std::to_string(summary.trials) +
+                       " trial(s) failed (reasons in results.csv, column error):" + list);
   }
   return summary;
 }

@@ -106,6 +106,7 @@ const std::map<std::string, Field>& fields() {
       TFGRAM_FIELD("train.seed", train.seed),
       TFGRAM_FIELD("train.workers", train.workers),
       TFGRAM_FIELD("train.device", train.device),
+      TFGRAM_FIELD("train.on_nonfinite", train.on_nonfinite),
       TFGRAM_FIELD("window_ms", window_ms),
       TFGRAM_FIELD("output", output),
   };
@@ -274,6 +275,7 @@ void RunConfig::Validate() const {
   util::require(std::isfinite(data.pulses.noise_std) && data.pulses.noise_std >= 0,
                 where("data.pulses.noise_std").c_str(), "expected >= 0, got ", data.pulses.noise_std);
   require_one_of("train.optimizer", train.optimizer, {"adam", "sgd"});
+  require_one_of("train.on_nonfinite", train.on_nonfinite, {"stop", "skip"});
   util::require(std::isfinite(train.lr_model) && train.lr_model > 0, where("train.lr_model").c_str(),
                 "expected > 0, got ", train.lr_model);
   if (train.lr_tf) {

@@ -76,6 +76,8 @@ struct TrainConfig {
   int64_t workers = 1;
   /// "cpu", "cuda", "cuda:1", …
   std::string device = "cpu";
+  /// A step whose loss or gradients are NaN/Inf: "stop" the run (default) or "skip" the step.
+  std::string on_nonfinite = "stop";
 
   /// The rate `group` trains at: lr[group.name], else lr_tf, else the group's default, else lr_model.
   double rate_of(const models::ParameterGroup& group) const;
