@@ -109,6 +109,7 @@ class CheckpointIntegrity : public ::testing::Test {
     const auto path = *dir_ / name;
     util::write_file_atomic(path, bytes);
     auto config = tiny_config("unused");
+    config.model.num_classes = 3;
     config.finalize();
     models::Classifier model(config.model);
     const auto before = snapshot(*model);
@@ -176,6 +177,7 @@ TEST_F(CheckpointIntegrity, OtherFormatVersionsSaySo) {
 
 TEST_F(CheckpointIntegrity, NonFiniteWeightsAreNeverWritten) {
   auto config = tiny_config("unused");
+  config.model.num_classes = 3;
   config.finalize();
   models::Classifier model(config.model);
   train::CheckpointMeta meta;
