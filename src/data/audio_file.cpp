@@ -160,6 +160,16 @@ void check_wav_data_chunk(SNDFILE* file, const std::string& path) {
 
 }  // namespace
 
+// Sample rates outside what any recording uses: a damaged or hand-made header.
+constexpr int64_t kMinRate = 100;
+constexpr int64_t kMaxRate = 768000;
+static void check_rate(int64_t rate, const std::string& path) {
+  if (rate < kMinRate || rate > kMaxRate) {
+    throw AudioFileError(path, "sample rate " + std::to_string(rate) + " Hz is outside the supported " +
+                                   std::to_string(kMinRate) + "-" + std::to_string(kMaxRate) + " Hz");
+  }
+}
+
 bool is_audio_path(const std::string& path) {
   return container_for_extension(lower_extension(path)) != Container::kUnknown;
 }
@@ -171,6 +181,7 @@ AudioInfo probe_audio(const std::string& path) {
   if (major == SF_FORMAT_WAV || major == SF_FORMAT_WAVEX || major == SF_FORMAT_RF64) {
     check_wav_data_chunk(file.get(), path);
   }
+  check_rate(info.samplerate, path);
   AudioInfo out;
   out.container = major_name(major);
   out.encoding = subtype_name(info.format & SF_FORMAT_SUBMASK);
@@ -187,6 +198,7 @@ AudioClip read_audio(const std::string& path) {
   if (major == SF_FORMAT_WAV || major == SF_FORMAT_WAVEX || major == SF_FORMAT_RF64) {
     check_wav_data_chunk(file.get(), path);
   }
+  check_rate(info.samplerate, path);
   const int64_t channels = info.channels;
   // The header's frame count may be unknown (0, or SF_COUNT_MAX for streamed FLAC) or wrong:
   // read until the decoder stops rather than trusting it.
@@ -228,6 +240,12 @@ AudioClip read_audio(const std::string& path) {
                                    " frames (libsndfile: " + sf_strerror(file.get()) + ")");
   }
   if (frame == 0) throw AudioFileError(path, "holds no audio frames");
+  // Shorter than a millisecond (or a single sample) is no recording.
+  if (frame < std::max<int64_t>(2, clip.sample_rate / 1000)) {
+    throw AudioFileError(path, "holds only " + std::to_string(frame) + " frame(s); at least 1 ms of audio (" +
+                                   std::to_string(std::max<int64_t>(2, clip.sample_rate / 1000)) + " frames at " +
+                                   std::to_string(clip.sample_rate) + " Hz) is needed");
+  }
   if (header_knows_frames && frame < info.frames) {
     throw AudioFileError(path, "truncated: the header gives " + std::to_string(info.frames) +
                                    " frames but only " + std::to_string(frame) + " could be decoded");

@@ -189,6 +189,11 @@ std::vector<std::pair<std::string, std::string>> flatten_yaml(const std::string&
   if (root.IsNull()) return out;
   util::require(root.IsMap(), origin.c_str(), "expected a mapping of keys at the top level");
   flatten(root, "", keep_whole, out);
+  // A key given twice (`lr: 1` then `lr: 2`, or `a: {b: 1}` and `a.b: 2`) is a mistake, not an override.
+  std::set<std::string> seen;
+  for (const auto& leaf : out) {
+    util::require(seen.insert(leaf.first).second, origin.c_str(), "config key '", leaf.first, "' is given twice");
+  }
   return out;
 }
 
