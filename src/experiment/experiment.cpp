@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <ostream>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -215,8 +216,13 @@ ExperimentConfig ExperimentConfig::from_yaml(const std::string& text, const std:
   if (!root.IsMap()) throw std::invalid_argument(origin + ": expected a mapping of keys at the top level");
   ExperimentConfig config;
   YAML::Node profiles;
+  std::set<std::string> seen;  // a key given twice is a mistake, not an override
+  const auto once = [&](const std::string& key) {
+    if (!seen.insert(key).second) throw std::invalid_argument(origin + ": key '" + key + "' is given twice");
+  };
   for (const auto& kv : root) {
     const auto key = kv.first.as<std::string>();
+    if (key == "grid" || key == "profiles") once(key);
     if (key == "grid") {
       collect_grid(kv.second, "", config.grid);
     } else if (key == "profiles") {
@@ -224,7 +230,10 @@ ExperimentConfig ExperimentConfig::from_yaml(const std::string& text, const std:
     } else {
       std::vector<Setting> leaves;
       flatten(kv.second, key, leaves);
-      for (const auto& [k, v] : leaves) apply_setting(config, k, v);
+      for (const auto& [k, v] : leaves) {
+        once(k);
+        apply_setting(config, k, v);
+      }
     }
   }
   if (!profile.empty()) {
