@@ -211,7 +211,6 @@ AudioClip read_audio(const std::string& path) {
 
   constexpr sf_count_t kChunkFrames = 32768;
   std::vector<float> chunk(static_cast<size_t>(kChunkFrames * channels));
-  const float scale = 1.0f / static_cast<float>(channels);
   int64_t frame = 0;
   for (;;) {
     const sf_count_t got = sf_readf_float(file.get(), chunk.data(), kChunkFrames);
@@ -228,9 +227,11 @@ AudioClip read_audio(const std::string& path) {
     } else {
       for (sf_count_t f = 0; f < got; ++f) {
         const float* values = chunk.data() + f * channels;
-        float sum = 0.0f;
+        // In double: the sum of finite floats near FLT_MAX would overflow to Inf in float
+        // (found by fuzz/fuzz_audio; input in fuzz/regressions/fuzz_audio/).
+        double sum = 0.0;
         for (int64_t c = 0; c < channels; ++c) sum += values[c];
-        clip.samples.push_back(sum * scale);
+        clip.samples.push_back(static_cast<float>(sum / static_cast<double>(channels)));
       }
     }
     frame += got;

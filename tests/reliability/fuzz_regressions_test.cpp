@@ -3,9 +3,11 @@
 // (scripts/sanitize.sh) a read outside a buffer fails the test too.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 
 #include "support/temp_dir.h"
+#include "tfgram/data/audio_file.h"
 #include "tfgram/models/published_weights.h"
 #include "tfgram/util/atomic_file.h"
 
@@ -30,6 +32,26 @@ TEST(FuzzRegressions, PublishedWeightsFilesAreRefusedWithoutReadingOutside) {
   ASSERT_FALSE(files.empty()) << TFGRAM_FUZZ_REGRESSIONS_DIR;
   for (const auto& file : files) {
     EXPECT_THROW(models::read_tensor_dict(file), std::runtime_error) << file;
+  }
+}
+
+// A stereo float WAV whose two channels near FLT_MAX summed to Inf in the channel mean: a decoded
+// clip held Inf samples although each stored sample was finite.
+TEST(FuzzRegressions, AudioFilesDecodeToFiniteSamplesOrAreRefused) {
+  const auto files = inputs("fuzz_audio");
+  ASSERT_FALSE(files.empty()) << TFGRAM_FUZZ_REGRESSIONS_DIR;
+  TempDir dir;
+  static const char* const kNames[] = {"in.wav", "in.flac", "in.ogg", "in.WAV"};
+  for (const auto& file : files) {
+    const auto bytes = util::read_file(file);  // as fuzz/fuzz_audio.cpp: the first byte picks the extension
+    ASSERT_FALSE(bytes.empty());
+    const auto path = dir / kNames[static_cast<unsigned char>(bytes[0]) % 4];
+    util::write_file_atomic(path, bytes.substr(1));
+    try {
+      const auto clip = data::read_audio(path);
+      for (const float x : clip.samples) ASSERT_TRUE(std::isfinite(x)) << file;
+    } catch (const data::AudioFileError&) {
+    }
   }
 }
 
