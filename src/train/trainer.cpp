@@ -350,8 +350,10 @@ RunResult run_training(RunConfig config, std::shared_ptr<const data::Dataset> da
           progress.message("warning: skipped " + message);
           return;
         }
-        throw NonFiniteError("training stopped at " + message + " (last.ckpt keeps epoch " +
-                             std::to_string(epoch - 1) + "; set train.on_nonfinite=skip to skip such steps)");
+        const std::string kept = epoch > 1 ? "last.ckpt keeps epoch " + std::to_string(epoch - 1)
+                                           : "no epoch had finished, nothing was saved";
+        throw NonFiniteError("training stopped at " + message + " (" + kept +
+                             "; set train.on_nonfinite=skip to skip such steps)");
       };
       const auto labels = batch.labels.to(device);
       const auto logits = model->forward(batch.waveforms.to(device));
