@@ -12,6 +12,8 @@ packages=(
   libpng-dev gnuplot-nox                     # figures: heatmaps (libpng) and line plots (gnuplot)
   libgtest-dev libgmock-dev libbenchmark-dev # tests and benchmarks
   python3-torch python3-torchaudio           # the Python peers the benchmarks compare against
+  clang-14 clang libclang-rt-14-dev          # the sanitizer build and the libFuzzer targets (scripts/sanitize.sh, tools/fuzz.sh)
+  util-linux                                 # setpriv: the unreadable-folder test drops root's DAC override
 )
 
 missing=()

@@ -9,7 +9,9 @@
 #include <memory>
 
 #include "commands.h"
+#include "tfgram/util/interrupt.h"
 #include "tfgram/experiment/experiment.h"
+#include "tfgram/experiment/results_file.h"
 #include "tfgram/experiment/table.h"
 #include "tfgram/util/atomic_file.h"
 #include "tfgram/util/process.h"
@@ -61,6 +63,7 @@ int run(const ExperimentArgs& args) {
     for (const auto& trial : experiment::expand(config)) std::cout << trial.folder << "  seed " << trial.seed << "\n";
     return 0;
   }
+  util::install_interrupt_handlers();  // Ctrl-C: running trials stop cleanly, exit 130, rerun resumes
   experiment::ExperimentOptions options;
   options.jobs = args.jobs;
   if (args.jobs > 1) {
@@ -72,16 +75,25 @@ int run(const ExperimentArgs& args) {
   options.cores = at::get_num_threads();
   options.report = !args.no_report;
   if (!args.quiet) options.log = &std::cerr;
-  const auto summary = experiment::run_experiment(config, options);
-  std::cout << config.output << ": " << summary.trials << " trials (" << summary.skipped << " already done, "
-            << summary.trained << " trained)\n\n";
+  experiment::ExperimentSummary summary;
+  int status = 0;
+  try {
+    summary = experiment::run_experiment(config, options);
+  } catch (const experiment::TrialsFailed& e) {  // the others finished: show what there is, exit 3
+    std::cerr << "tfgram: error: " << e.what() << "\n";
+    status = 3;
+  }
+  if (status == 0) {
+    std::cout << config.output << ": " << summary.trials << " trials (" << summary.skipped << " already done, "
+              << summary.trained << " trained)\n\n";
+  }
   // The paper-style table (the same as table.md), then where everything else is.
   const std::string csv_path = config.output + "/results.csv";
-  std::cout << experiment::results_table(experiment::parse_csv(util::read_file(csv_path), csv_path)).markdown() << "\n";
+  std::cout << experiment::results_table(experiment::read_results_csv(csv_path)).markdown() << "\n";
   const auto folder = std::filesystem::absolute(config.output).lexically_normal().string();
   std::cout << "results: " << folder << "/results.csv\n";
   if (options.report) std::cout << "report:  " << folder << "/index.html (table.md, table.tex, figures/)\n";
-  return 0;
+  return status;
 }
 
 const bool registered = register_command(

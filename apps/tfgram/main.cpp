@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "tfgram/data/errors.h"
 #include "tfgram/util/allocator.h"
+#include "tfgram/util/interrupt.h"
 #include "tfgram/util/threads.h"
 
 namespace tfgram::cli {
@@ -72,6 +73,9 @@ int main(int argc, char** argv) {
     for (auto& [sub, action] : actions) {
       if (sub->parsed()) return action();
     }
+  } catch (const tfgram::util::Interrupted& e) {  // train/experiment stopped cleanly: 128 + signal
+    std::cerr << "tfgram: " << e.what() << "\n";
+    return e.exit_code();
   } catch (const std::invalid_argument& e) {
     std::cerr << "tfgram: error: " << e.what() << "\n";
     return 2;

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "commands.h"
+#include "tfgram/experiment/results_file.h"
 #include "tfgram/experiment/table.h"
 #include "tfgram/util/atomic_file.h"
 
@@ -18,13 +19,7 @@ int run(const TableArgs& args) {
   if (args.format != "markdown" && args.format != "latex" && args.format != "both") {
     throw std::invalid_argument("--format: expected markdown, latex or both, got '" + args.format + "'");
   }
-  std::string text;
-  try {
-    text = util::read_file(args.results);
-  } catch (const std::runtime_error& e) {
-    throw std::invalid_argument(e.what());
-  }
-  const auto table = experiment::results_table(experiment::parse_csv(text, args.results));
+  const auto table = experiment::results_table(experiment::read_results_csv(args.results));
   if (args.format != "latex") std::cout << table.markdown();
   if (args.format == "both") std::cout << "\n";
   if (args.format != "markdown") std::cout << table.latex();

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "commands.h"
+#include "tfgram/util/interrupt.h"
 #include "tfgram/train/trainer.h"
 
 namespace tfgram::cli {
@@ -25,6 +26,7 @@ int run(const TrainArgs& args) {
     config.set(key, value);
   }
   if (!args.output.empty()) config.output = args.output;
+  util::install_interrupt_handlers();  // Ctrl-C stops between steps: exit 130, rerun resumes
   train::TrainerOptions options;
   if (!args.quiet) options.log = &std::cerr;
   const auto result = train::run_training(config, options);

@@ -160,6 +160,16 @@ void check_wav_data_chunk(SNDFILE* file, const std::string& path) {
 
 }  // namespace
 
+// Sample rates outside what any recording uses: a damaged or hand-made header.
+constexpr int64_t kMinRate = 100;
+constexpr int64_t kMaxRate = 768000;
+static void check_rate(int64_t rate, const std::string& path) {
+  if (rate < kMinRate || rate > kMaxRate) {
+    throw AudioFileError(path, "sample rate " + std::to_string(rate) + " Hz is outside the supported " +
+                                   std::to_string(kMinRate) + "-" + std::to_string(kMaxRate) + " Hz");
+  }
+}
+
 bool is_audio_path(const std::string& path) {
   return container_for_extension(lower_extension(path)) != Container::kUnknown;
 }
@@ -171,6 +181,7 @@ AudioInfo probe_audio(const std::string& path) {
   if (major == SF_FORMAT_WAV || major == SF_FORMAT_WAVEX || major == SF_FORMAT_RF64) {
     check_wav_data_chunk(file.get(), path);
   }
+  check_rate(info.samplerate, path);
   AudioInfo out;
   out.container = major_name(major);
   out.encoding = subtype_name(info.format & SF_FORMAT_SUBMASK);
@@ -187,6 +198,7 @@ AudioClip read_audio(const std::string& path) {
   if (major == SF_FORMAT_WAV || major == SF_FORMAT_WAVEX || major == SF_FORMAT_RF64) {
     check_wav_data_chunk(file.get(), path);
   }
+  check_rate(info.samplerate, path);
   const int64_t channels = info.channels;
   // The header's frame count may be unknown (0, or SF_COUNT_MAX for streamed FLAC) or wrong:
   // read until the decoder stops rather than trusting it.
@@ -199,7 +211,6 @@ AudioClip read_audio(const std::string& path) {
 
   constexpr sf_count_t kChunkFrames = 32768;
   std::vector<float> chunk(static_cast<size_t>(kChunkFrames * channels));
-  const float scale = 1.0f / static_cast<float>(channels);
   int64_t frame = 0;
   for (;;) {
     const sf_count_t got = sf_readf_float(file.get(), chunk.data(), kChunkFrames);
@@ -216,9 +227,11 @@ AudioClip read_audio(const std::string& path) {
     } else {
       for (sf_count_t f = 0; f < got; ++f) {
         const float* values = chunk.data() + f * channels;
-        float sum = 0.0f;
+        // In double: the sum of finite floats near FLT_MAX would overflow to Inf in float
+        // (found by fuzz/fuzz_audio; input in fuzz/regressions/fuzz_audio/).
+        double sum = 0.0;
         for (int64_t c = 0; c < channels; ++c) sum += values[c];
-        clip.samples.push_back(sum * scale);
+        clip.samples.push_back(static_cast<float>(sum / static_cast<double>(channels)));
       }
     }
     frame += got;
@@ -228,6 +241,12 @@ AudioClip read_audio(const std::string& path) {
                                    " frames (libsndfile: " + sf_strerror(file.get()) + ")");
   }
   if (frame == 0) throw AudioFileError(path, "holds no audio frames");
+  // Shorter than a millisecond (or a single sample) is no recording.
+  if (frame < std::max<int64_t>(2, clip.sample_rate / 1000)) {
+    throw AudioFileError(path, "holds only " + std::to_string(frame) + " frame(s); at least 1 ms of audio (" +
+                                   std::to_string(std::max<int64_t>(2, clip.sample_rate / 1000)) + " frames at " +
+                                   std::to_string(clip.sample_rate) + " Hz) is needed");
+  }
   if (header_knows_frames && frame < info.frames) {
     throw AudioFileError(path, "truncated: the header gives " + std::to_string(info.frames) +
                                    " frames but only " + std::to_string(frame) + " could be decoded");

@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <filesystem>
+#include <map>
 
 #include "scan.h"
 
@@ -30,6 +31,7 @@ ClipList ManifestDataset::scan(const std::string& manifest) {
   const fs::path base = fs::path(manifest).parent_path();
   ClipList list;
   list.source = manifest;
+  std::map<std::string, std::pair<size_t, std::string>> listed;  // path -> (line, label)
   for (size_t r = 0; r < rows.size(); ++r) {
     const auto& row = rows[r];
     const std::string at = "line " + std::to_string(row.line) + ": ";
@@ -50,6 +52,13 @@ ClipList ManifestDataset::scan(const std::string& manifest) {
     const fs::path path(fields[0]);
     clip.path = detail::absolute_path(path.is_absolute() ? path : base / path);
     clip.label = fields[1];
+    // A file listed twice would be in two splits or carry two labels.
+    const auto [earlier, first] = listed.emplace(clip.path, std::make_pair(row.line, clip.label));
+    if (!first) {
+      throw FileError(manifest, at + "'" + fields[0] + "' is listed again (line " +
+                                    std::to_string(earlier->second.first) + " gives it label '" +
+                                    earlier->second.second + "', this line '" + clip.label + "')");
+    }
     if (fields.size() == 3) clip.split = fields[2];
     list.clips.push_back(std::move(clip));
   }

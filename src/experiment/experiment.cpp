@@ -12,9 +12,14 @@
 #include <stdexcept>
 #include <thread>
 
+#include <signal.h>
+
 #include "tfgram/experiment/report.h"
+#include "tfgram/experiment/results_file.h"
+#include "tfgram/train/result_file.h"
 #include "tfgram/train/trainer.h"
 #include "tfgram/util/atomic_file.h"
+#include "tfgram/util/interrupt.h"
 #include "tfgram/util/process.h"
 #include "tfgram/util/threads.h"
 
@@ -24,10 +29,21 @@ namespace fs = std::filesystem;
 
 bool finished(const Trial& trial) { return fs::exists(fs::path(trial.folder) / "result.json"); }
 
+// Why a child trial failed: the tool's own error line in its log, else how it ended.
+std::string child_failure(const std::string& log_path, const util::ExitStatus& status) {
+  try {
+    const auto log = util::read_file(log_path);
+    const auto at = log.rfind("tfgram: error: ");
+    if (at != std::string::npos) return log.substr(at + 15, log.find('\n', at) - at - 15);
+  } catch (const std::exception&) {
+  }
+  return status.describe() + (log_path.empty() ? "" : " (see " + log_path + ")");
+}
+
 std::string describe(const Trial& trial) { return trial.cell_id + " run" + std::to_string(trial.run); }
 
 std::string outcome(const Trial& trial) {
-  const auto r = train::RunResult::from_json(util::read_file((fs::path(trial.folder) / "result.json").string()));
+  const auto r = train::read_result_file((fs::path(trial.folder) / "result.json").string());
   std::ostringstream line;
   line.precision(4);
   line << "test accuracy " << r.test_accuracy << ", best epoch " << r.best_epoch;
@@ -73,15 +89,21 @@ ExperimentSummary run_experiment(const ExperimentConfig& config, const Experimen
   }
   if (!options.launcher) {
     for (const Trial* trial : pending) {
+      util::throw_if_interrupted();
       try {
         train::run_training(trial->config);
+        clear_failure(trial->folder);
         ++summary.trained;
         write_results(config, trials);
         say(describe(*trial) + ": " + outcome(*trial));
+      } catch (const util::Interrupted&) {
+        throw;  // stopped cleanly; rerunning resumes
       } catch (const std::invalid_argument&) {
         throw;  // a config problem affects every trial
       } catch (const std::exception& e) {
         summary.failed.push_back(trial->folder);
+        record_failure(trial->folder, e.what());
+        write_results(config, trials);
         say(describe(*trial) + ": failed: " + e.what());
       }
     }
@@ -92,8 +114,9 @@ ExperimentSummary run_experiment(const ExperimentConfig& config, const Experimen
     };
     std::map<pid_t, Running> running;
     size_t next = 0;
-    while (next < pending.size() || !running.empty()) {
-      while (next < pending.size() && static_cast<int>(running.size()) < options.jobs) {
+    bool forwarded = false;
+    while ((next < pending.size() && !util::interrupt_signal()) || !running.empty()) {
+      while (next < pending.size() && static_cast<int>(running.size()) < options.jobs && !util::interrupt_signal()) {
         const Trial* trial = pending[next++];
         fs::create_directories(trial->folder);
         const auto launched = options.launcher(*trial, threads);
@@ -117,20 +140,31 @@ ExperimentSummary run_experiment(const ExperimentConfig& config, const Experimen
           }
         }
         if (found == running.end()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        if (found == running.end() && util::interrupt_signal() && !forwarded) {
+          // Each running trial stops cleanly on its own signal; none is started after.
+          for (const auto& child : running) ::kill(child.first, util::interrupt_signal());
+          forwarded = true;
+        }
       }
       const Running done = found->second;
       running.erase(found);
       if (status.success() && finished(*done.trial)) {
+        clear_failure(done.trial->folder);
         ++summary.trained;
         write_results(config, trials);
         say(describe(*done.trial) + ": " + outcome(*done.trial));
+      } else if (util::interrupt_signal() && status.exited && status.status == 128 + util::interrupt_signal()) {
+        say(describe(*done.trial) + ": interrupted");  // not a failure: it resumes on the next run
       } else {
         summary.failed.push_back(done.trial->folder);
-        say(describe(*done.trial) + ": failed (" + status.describe() +
-            (done.log.empty() ? "" : "; see " + done.log) + ")");
+        const auto reason = child_failure(done.log, status);
+        record_failure(done.trial->folder, reason);
+        write_results(config, trials);
+        say(describe(*done.trial) + ": failed: " + reason);
       }
     }
   }
+  util::throw_if_interrupted();
   write_results(config, trials);
   if (options.report) {
     const auto files = write_report(config, trials);
@@ -141,7 +175,8 @@ ExperimentSummary run_experiment(const ExperimentConfig& config, const Experimen
   if (!summary.failed.empty()) {
     std::string list;
     for (const auto& f : summary.failed) list += "\n  " + f;
-    throw std::runtime_error(std::to_string(summary.failed.size()) + " trial(s) failed:" + list);
+    throw TrialsFailed(std::to_string(summary.failed.size()) + " of " + std::to_string(summary.trials) +
+                       " trial(s) failed (reasons in results.csv, column error):" + list);
   }
   return summary;
 }

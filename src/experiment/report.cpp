@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 
+#include "tfgram/experiment/results_file.h"
 #include "tfgram/experiment/table.h"
 #include "tfgram/frontends/dmel.h"
 #include "tfgram/frontends/sincgram.h"
@@ -414,7 +415,7 @@ ReportFiles write_report(const ExperimentConfig& config, const std::vector<Trial
   const std::string folder = config.output;
   fs::create_directories(fs::path(folder) / "figures");
   ReportFiles files;
-  const auto csv = parse_csv(util::read_file(folder + "/results.csv"), folder + "/results.csv");
+  const auto csv = read_results_csv(folder + "/results.csv");
   const auto table = results_table(csv);
   util::write_file_atomic(folder + "/table.md", table.markdown());
   util::write_file_atomic(folder + "/table.tex", table.latex());

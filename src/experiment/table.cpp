@@ -172,7 +172,15 @@ std::string Table::html() const {
   return out + "</table>\n";
 }
 
-Table results_table(const Csv& results) {
+Table results_table(const Csv& all) {
+  // Failed trials (status "failed", no metrics) stay in results.csv; the table is of finished runs.
+  Csv results = all;
+  if (const int status_col = all.column("status"); status_col >= 0) {
+    results.rows.clear();
+    for (const auto& row : all.rows) {
+      if (row[status_col] != "failed") results.rows.push_back(row);
+    }
+  }
   const int run_col = results.column("run");
   const int seed_col = results.column("seed");
   const int acc_col = results.column("test_accuracy");

@@ -1,4 +1,5 @@
 #include "tfgram/models/published_weights.h"
+#include "tfgram/util/pickle.h"
 
 #include <torch/torch.h>
 
@@ -85,7 +86,7 @@ std::map<std::string, torch::Tensor> read_tensor_dict(const std::string& path) {
       "path) with the default zip format)";
   torch::IValue value;
   try {
-    value = torch::pickle_load(bytes);
+    value = util::pickle_load_bounded(bytes);  // torch::pickle_load reads past the end of damaged files
   } catch (const c10::Error& error) {
     throw std::runtime_error("weights file '" + path + "' cannot be read: " +
                              error.what_without_backtrace() + hint);

@@ -2,15 +2,101 @@
 
 #include <torch/torch.h>
 
+#include <cstring>
 #include <filesystem>
+#include <sstream>
 
 #include "tfgram/util/atomic_file.h"
 #include "tfgram/util/check.h"
+#include "tfgram/util/integrity.h"
 
 namespace tfgram::train {
 namespace {
 constexpr const char* kFormat = "tfgram.checkpoint.v1";
 
+// The file: a 32-byte header, then the LibTorch archive (a zip) as the payload.
+//   0  "TFGRAMCK"            8 bytes
+//   8  format version        u32 (little-endian, as everything here)
+//  12  crc32 of the payload  u32
+//  16  payload size          u64
+//  24  crc32 of bytes 0..23  u32
+//  28  reserved (0)          u32
+// Format 1 was the bare archive (no version, no checksum).
+constexpr char kMagic[8] = {'T', 'F', 'G', 'R', 'A', 'M', 'C', 'K'};
+constexpr size_t kHeaderSize = 32;
+
+void put32(char* at, uint32_t v) {
+  for (int i = 0; i < 4; ++i) at[i] = static_cast<char>((v >> (8 * i)) & 0xFFu);
+}
+void put64(char* at, uint64_t v) {
+  for (int i = 0; i < 8; ++i) at[i] = static_cast<char>((v >> (8 * i)) & 0xFFu);
+}
+uint32_t get32(const char* at) {
+  uint32_t v = 0;
+  for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(at[i]);
+  return v;
+}
+uint64_t get64(const char* at) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(at[i]);
+  return v;
+}
+
+[[noreturn]] void refuse(const std::string& path, const std::string& why) {
+  throw std::invalid_argument(path + ": " + why);
+}
+
+}  // namespace
+
+std::string seal_checkpoint(const std::string& payload) {
+  std::string header(kHeaderSize, '\0');
+  std::memcpy(header.data(), kMagic, sizeof kMagic);
+  put32(header.data() + 8, static_cast<uint32_t>(kCheckpointFormatVersion));
+  put32(header.data() + 12, util::crc32(payload));
+  put64(header.data() + 16, payload.size());
+  put32(header.data() + 24, util::crc32(header.data(), 24));
+  return header;
+}
+
+std::string unseal_checkpoint(const std::string& bytes, const std::string& path) {
+  const std::string version_text = std::to_string(kCheckpointFormatVersion);
+  if (bytes.size() < sizeof kMagic || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
+    if (bytes.size() >= 4 && bytes.compare(0, 4, "PK\x03\x04") == 0) {
+      refuse(path, "a checkpoint of format 1 (written before checkpoints carried a version and a checksum); "
+                   "this build reads format " + version_text + ": retrain, or load it with the tfgram that wrote it");
+    }
+    refuse(path, bytes.empty() ? "not a tfgram checkpoint (the file is empty)" : "not a tfgram checkpoint");
+  }
+  if (bytes.size() < kHeaderSize) {
+    refuse(path, "truncated checkpoint (" + std::to_string(bytes.size()) + " bytes, shorter than its header)");
+  }
+  const uint32_t version = get32(bytes.data() + 8);
+  if (version > static_cast<uint32_t>(kCheckpointFormatVersion)) {
+    refuse(path, "written by a newer tfgram (checkpoint format " + std::to_string(version) +
+                     "; this build reads format " + version_text + ")");
+  }
+  if (util::crc32(bytes.data(), 24) != get32(bytes.data() + 24)) refuse(path, "damaged checkpoint header (checksum mismatch)");
+  if (version != static_cast<uint32_t>(kCheckpointFormatVersion)) {
+    refuse(path, "checkpoint format " + std::to_string(version) + " is not supported (this build reads format " +
+                     version_text + ")");
+  }
+  const uint64_t size = get64(bytes.data() + 16);
+  const uint64_t present = bytes.size() - kHeaderSize;
+  if (present < size) {
+    refuse(path, "truncated checkpoint (" + std::to_string(present) + " of " + std::to_string(size) +
+                     " payload bytes present)");
+  }
+  if (present > size) refuse(path, "damaged checkpoint (" + std::to_string(present - size) + " bytes past its end)");
+  std::string payload = bytes.substr(kHeaderSize);
+  const uint32_t crc = util::crc32(payload);
+  if (crc != get32(bytes.data() + 12)) {
+    refuse(path, "checksum mismatch (stored crc32 " + util::hex32(get32(bytes.data() + 12)) + ", contents give " +
+                     util::hex32(crc) + "): the checkpoint is damaged or was modified");
+  }
+  return payload;
+}
+
+namespace {
 std::string read_string(torch::serialize::InputArchive& archive, const std::string& key, const std::string& path) {
   c10::IValue value;
   if (!archive.try_read(key, value) || !value.isString()) {
@@ -19,20 +105,41 @@ std::string read_string(torch::serialize::InputArchive& archive, const std::stri
   return value.toStringRef();
 }
 
+// Reads and checks the whole file before anything is loaded from it.
 void open(torch::serialize::InputArchive& archive, const std::string& path) {
   util::require(std::filesystem::is_regular_file(path), path.c_str(), "no such checkpoint file");
+  std::string bytes;
   try {
-    archive.load_from(path);
+    bytes = util::read_file(path);
+  } catch (const std::runtime_error& e) {
+    throw std::invalid_argument(e.what());
+  }
+  const std::string payload = unseal_checkpoint(bytes, path);
+  try {
+    archive.load_from(payload.data(), payload.size());
   } catch (const c10::Error& e) {
     throw std::invalid_argument(util::concat(path, ": not a readable tfgram checkpoint (", e.what_without_backtrace(), ")"));
   }
   const auto format = read_string(archive, "tfgram_format", path);
-  util::require(format == kFormat, path.c_str(), "unsupported checkpoint format '", format, "', expected ", kFormat);
+  util::require(format == kFormat, path.c_str(), "unsupported checkpoint contents '", format, "', expected ", kFormat);
+}
+
+// NaN or Inf weights are never written: the run is broken, and the previous checkpoint is better.
+void require_finite(const torch::nn::Module& model, const std::string& path) {
+  const auto check = [&](const std::string& name, const torch::Tensor& t) {
+    if (!t.defined() || !t.is_floating_point()) return;
+    if (!torch::isfinite(t).all().item<bool>()) {
+      throw NonFiniteError(util::concat("refusing to write ", path, ": ", name, " holds NaN or Inf values"));
+    }
+  };
+  for (const auto& item : model.named_parameters()) check("parameter '" + item.key() + "'", item.value());
+  for (const auto& item : model.named_buffers()) check("buffer '" + item.key() + "'", item.value());
 }
 }  // namespace
 
 void save_checkpoint(const std::string& path, const CheckpointMeta& meta, const torch::nn::Module& model,
                      const torch::optim::Optimizer* optimizer) {
+  require_finite(model, path);
   torch::serialize::OutputArchive archive;
   archive.write("tfgram_format", c10::IValue(std::string(kFormat)));
   archive.write("tfgram_config", c10::IValue(meta.config.to_json()));
@@ -47,7 +154,11 @@ void save_checkpoint(const std::string& path, const CheckpointMeta& meta, const 
     optimizer->save(state);
     archive.write("optimizer", state);
   }
-  util::replace_file_atomic(path, [&](const std::string& temp) { archive.save_to(temp); });
+  std::ostringstream stream(std::ios::binary);
+  archive.save_to(stream);
+  const std::string payload = stream.str();
+  const std::string header = seal_checkpoint(payload);
+  util::write_file_atomic(path, std::vector<std::string_view>{header, payload});
 }
 
 CheckpointMeta read_checkpoint_meta(const std::string& path) {

@@ -1,5 +1,7 @@
 #include "tfgram/train/predict.h"
 
+#include "data/scan.h"
+
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -22,8 +24,12 @@ std::vector<std::string> expand_audio_paths(const std::vector<std::string>& inpu
       continue;
     }
     std::vector<std::string> found;
-    for (const auto& entry : fs::recursive_directory_iterator(input)) {
-      if (entry.is_regular_file() && data::is_audio_path(entry.path().string())) found.push_back(entry.path().string());
+    // The data sets' own listing: an unreadable folder is named (FileError), links to folders are
+    // not followed (no symlink loops).
+    const auto base = fs::absolute(input).lexically_normal();
+    for (const auto& path : data::detail::list_files(input, /*recursive=*/true)) {
+      // Named as the user named the folder ("some/x.wav", not the absolute path).
+      if (data::is_audio_path(path)) found.push_back((fs::path(input) / fs::path(path).lexically_relative(base)).string());
     }
     util::require(!found.empty(), input.c_str(), "the folder holds no audio file (.wav, .flac, .ogg)");
     std::sort(found.begin(), found.end());

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <functional>
 #include <map>
+#include <set>
 
 #include "tfgram/config/fields.h"
 #include "tfgram/dsp/gaussian_spectrogram.h"
@@ -119,7 +120,8 @@ const config::Fields<TrainConfig>& train_fields() {
                                  .add("patience", [](T& t) -> auto& { return t.patience; })
                                  .add("seed", [](T& t) -> auto& { return t.seed; })
                                  .add("workers", [](T& t) -> auto& { return t.workers; })
-                                 .add("device", [](T& t) -> auto& { return t.device; });
+                                 .add("device", [](T& t) -> auto& { return t.device; })
+                                 .add("on_nonfinite", [](T& t) -> auto& { return t.on_nonfinite; });
   return fields;
 }
 
@@ -212,6 +214,11 @@ std::vector<std::pair<std::string, std::string>> flatten_yaml(const std::string&
   if (root.IsNull()) return out;
   util::require(root.IsMap(), origin.c_str(), "expected a mapping of keys at the top level");
   flatten(root, "", keep_whole, out);
+  // A key given twice (`lr: 1` then `lr: 2`, or `a: {b: 1}` and `a.b: 2`) is a mistake, not an override.
+  std::set<std::string> seen;
+  for (const auto& leaf : out) {
+    util::require(seen.insert(leaf.first).second, origin.c_str(), "config key '", leaf.first, "' is given twice");
+  }
   return out;
 }
 
@@ -263,6 +270,7 @@ void RunConfig::Validate() const {
   util::require(std::isfinite(data.pulses.noise_std) && data.pulses.noise_std >= 0,
                 where("data.pulses.noise_std").c_str(), "expected >= 0, got ", data.pulses.noise_std);
   require_one_of("train.optimizer", train.optimizer, {"adam", "sgd"});
+  require_one_of("train.on_nonfinite", train.on_nonfinite, {"stop", "skip"});
   util::require(std::isfinite(train.lr_model) && train.lr_model > 0, where("train.lr_model").c_str(),
                 "expected > 0, got ", train.lr_model);
   if (train.lr_tf) {
@@ -305,22 +313,15 @@ RunConfig RunConfig::from_json(const std::string& text) {
 }
 
 void RunConfig::apply_yaml(const std::string& text, const std::string& origin) {
-  YAML::Node root;
-  Json document;
-  try {
-    root = YAML::Load(text);
-    document = root.IsNull() ? Json::object() : Json::parse(yaml_to_json(root).dump());
-  } catch (const YAML::Exception& e) {
-    throw std::invalid_argument(concat(origin, ": not valid YAML: ", e.what()));
-  } catch (const std::invalid_argument& e) {
-    throw std::invalid_argument(concat(origin, ": ", e.what()));
-  }
-  util::require(document.is_object(), origin.c_str(), "expected a mapping of keys at the top level");
+  // Leaf by leaf, so dotted keys (`train.seed: 3`) work beside nested ones; a key given twice in
+  // either form is refused by flatten_yaml.
   RunConfig copy = *this;
-  try {
-    run_fields().read(copy, document, "");
-  } catch (const std::invalid_argument& e) {
-    throw std::invalid_argument(concat(origin, ": ", e.what()));
+  for (const auto& [key, value] : flatten_yaml(text, origin)) {
+    try {
+      copy.set(key, value);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(concat(origin, ": ", e.what()));
+    }
   }
   *this = std::move(copy);
 }

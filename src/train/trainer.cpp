@@ -3,6 +3,8 @@
 #include <torch/torch.h>
 
 #include <chrono>
+#include <cmath>
+#include <sstream>
 #include <filesystem>
 #include <iostream>
 #include <limits>
@@ -18,6 +20,8 @@
 #include "json_optional.h"
 #include "tfgram/util/atomic_file.h"
 #include "tfgram/util/check.h"
+#include "tfgram/util/interrupt.h"
+#include "tfgram/train/result_file.h"
 
 namespace tfgram::train {
 namespace fs = std::filesystem;
@@ -32,6 +36,27 @@ uint64_t epoch_seed(uint64_t seed, int64_t epoch) {
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
   return z ^ (z >> 31);
+}
+
+// The front end's learned values as they are now ("lambd 5.3 samples, …"), for error messages.
+std::string frontend_state(const models::ClassifierImpl& model) {
+  const auto text = LearnedValues{model.learned_values()}.summary();
+  return text.empty() ? "no front-end parameters" : text;
+}
+
+// The first parameter whose gradient (or value) holds NaN/Inf, or "".
+std::string first_nonfinite(const models::ClassifierImpl& model, bool gradients) {
+  std::vector<torch::Tensor> flags;
+  const auto named = model.named_parameters();
+  for (const auto& item : named) {
+    const auto& t = gradients ? item.value().grad() : item.value();
+    flags.push_back(t.defined() ? torch::isfinite(t).all() : torch::ones({}, torch::kBool));
+  }
+  if (flags.empty() || torch::stack(flags).all().item<bool>()) return "";
+  for (size_t i = 0; i < flags.size(); ++i) {
+    if (!flags[i].item<bool>()) return named[i].key();
+  }
+  return "";
 }
 
 using FrontendGroups = std::vector<std::pair<models::ParameterGroup, std::vector<torch::Tensor>>>;
@@ -175,6 +200,7 @@ Metrics evaluate(models::ClassifierImpl& model, std::shared_ptr<const data::Data
   double loss_sum = 0;
   int64_t correct = 0;
   for (auto& batch : loader.epoch(0)) {
+    util::throw_if_interrupted();
     const auto labels = batch.labels.to(device);
     const auto logits = model.forward(batch.waveforms.to(device));
     const auto n = labels.size(0);
@@ -191,9 +217,10 @@ Metrics evaluate(models::ClassifierImpl& model, std::shared_ptr<const data::Data
 RunResult run_training(RunConfig config, const TrainerOptions& options) {
   config.finalize();
   const fs::path out(config.output);
-  if (fs::exists(out / "result.json")) return RunResult::from_json(util::read_file((out / "result.json").string()));
+  if (fs::exists(out / "result.json")) return read_result_file((out / "result.json").string());
   std::string summary;
   auto dataset = make_dataset(config, &summary);
+  util::throw_if_interrupted();
   if (options.log != nullptr && !summary.empty()) *options.log << summary << "\n";
   const auto split = make_run_split(*dataset, config);
   return run_training(std::move(config), std::move(dataset), split, options);
@@ -204,7 +231,7 @@ RunResult run_training(RunConfig config, std::shared_ptr<const data::Dataset> da
   config.finalize();
   const fs::path out(config.output);
   const auto path = [&](const char* name) { return (out / name).string(); };
-  if (fs::exists(path("result.json"))) return RunResult::from_json(util::read_file(path("result.json")));
+  if (fs::exists(path("result.json"))) return read_result_file(path("result.json"));
   util::require(dataset != nullptr && dataset->size() > 0, "training", "the dataset is empty");
   data::check_split(split, dataset->size(), "training split");
   util::require(!split.train.empty() && !split.valid.empty(), "training",
@@ -218,6 +245,7 @@ RunResult run_training(RunConfig config, std::shared_ptr<const data::Dataset> da
   }
   config.model.Validate();
   fs::create_directories(out);
+  util::remove_stale_temporaries(out.string());  // left by a writer that was killed
 
   const torch::Device device(config.train.device);
   torch::manual_seed(config.train.seed);
@@ -269,12 +297,45 @@ RunResult run_training(RunConfig config, std::shared_ptr<const data::Dataset> da
     int64_t seen = 0;
     int64_t batches = 0;
     for (auto& batch : train_loader.epoch(epoch - 1)) {
+      util::throw_if_interrupted();  // nothing of this epoch is written; last.ckpt is the one before
+      const int64_t step = (epoch - 1) * train_loader.batches_per_epoch() + batches + 1;
+      // Non-finite loss or gradients: stop (nothing non-finite is saved) or skip the step.
+      const auto nonfinite = [&](const std::string& what, bool can_skip) {
+        const std::string where = "epoch " + std::to_string(epoch) + ", step " + std::to_string(step) + " (batch " +
+                                  std::to_string(batches + 1) + " of " +
+                                  std::to_string(train_loader.batches_per_epoch()) + ")";
+        const std::string message = where + ": " + what + "; " + frontend_state(*model);
+        if (can_skip && config.train.on_nonfinite == "skip") {
+          optimizer->zero_grad();
+          state.warnings.push_back("skipped " + message);
+          progress.message("warning: skipped " + message);
+          return;
+        }
+        const std::string kept = epoch > 1 ? "last.ckpt keeps epoch " + std::to_string(epoch - 1)
+                                           : "no epoch had finished, nothing was saved";
+        throw NonFiniteError("training stopped at " + message + " (" + kept +
+                             "; set train.on_nonfinite=skip to skip such steps)");
+      };
       const auto labels = batch.labels.to(device);
       const auto logits = model->forward(batch.waveforms.to(device));
       const auto loss = classification_loss(*model, logits, labels);
+      const double loss_value = loss.item<double>();
+      if (!std::isfinite(loss_value)) {
+        nonfinite("the loss is " + std::to_string(loss_value), true);
+        ++batches;
+        continue;
+      }
       optimizer->zero_grad();
       loss.backward();
+      if (const auto name = first_nonfinite(*model, /*gradients=*/true); !name.empty()) {
+        nonfinite("the gradient of '" + name + "' holds NaN or Inf (loss " + std::to_string(loss_value) + ")", true);
+        ++batches;
+        continue;
+      }
       optimizer->step();
+      if (const auto name = first_nonfinite(*model, /*gradients=*/false); !name.empty()) {
+        nonfinite("the optimiser step made '" + name + "' NaN or Inf", false);
+      }
       for (const auto& event : model->constrain_frontend()) {
         // Reported once per element and kind of problem, however often it recurs.
         if (!state.warned.insert(event.element + ": " + event.problem).second) continue;
@@ -282,18 +343,24 @@ RunResult run_training(RunConfig config, std::shared_ptr<const data::Dataset> da
         progress.message("warning: epoch " + std::to_string(epoch) + ": " + state.warnings.back());
       }
       const auto n = labels.size(0);
-      loss_sum += loss.item<double>() * static_cast<double>(n);
+      loss_sum += loss_value * static_cast<double>(n);
       correct += logits.argmax(1).eq(labels).sum().item<int64_t>();
       seen += n;
       progress.batch(++batches, loss_sum / static_cast<double>(seen),
                      static_cast<double>(correct) / static_cast<double>(seen), [&] { return model->learned_values(); });
     }
+    util::throw_if_interrupted();
+    if (seen == 0) {
+      throw NonFiniteError("training stopped: every step of epoch " + std::to_string(epoch) +
+                           " was skipped for NaN/Inf (last.ckpt keeps epoch " + std::to_string(epoch - 1) + ")");
+    }
     const auto valid = evaluate(*model, dataset, split.valid, config.train.batch_size, device);
+    util::throw_if_interrupted();
 
     EpochRecord record;
     record.epoch = epoch;
-    record.train_loss = loss_sum / static_cast<double>(seen);
-    record.train_accuracy = static_cast<double>(correct) / static_cast<double>(seen);
+    record.train_loss = seen > 0 ? loss_sum / static_cast<double>(seen) : std::nan("");
+    record.train_accuracy = seen > 0 ? static_cast<double>(correct) / static_cast<double>(seen) : std::nan("");
     record.valid_loss = valid.loss;
     record.valid_accuracy = valid.accuracy;
     record.lr_model = config.train.lr_model;
@@ -339,7 +406,7 @@ RunResult run_training(RunConfig config, std::shared_ptr<const data::Dataset> da
   result.learned.values = model->learned_values();
   result.warnings = state.warnings;
   result.seconds = state.seconds;
-  util::write_file_atomic(path("result.json"), result.to_json());
+  write_result_file(path("result.json"), result);
   progress.message("best epoch " + std::to_string(result.best_epoch) + ": test accuracy " +
                    std::to_string(100.0 * result.test_accuracy) + "% on " + std::to_string(result.test_examples) +
                    " examples");

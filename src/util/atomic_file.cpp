@@ -1,6 +1,8 @@
 #include "tfgram/util/atomic_file.h"
 
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -16,15 +18,34 @@ namespace tfgram::util {
 namespace fs = std::filesystem;
 
 namespace {
+constexpr const char* kTempMark = ".tmp.";
+
 std::string temp_name(const std::string& path) {
   static std::atomic<unsigned> counter{0};
-  return path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
+  return path + kTempMark + std::to_string(::getpid()) + "." + std::to_string(counter++);
 }
 
-void fsync_path(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY);
+[[noreturn]] void fail(const std::string& what, const std::string& path, int error) {
+  throw std::runtime_error("cannot " + what + " " + path + ": " + std::strerror(error));
+}
+
+// fsync, reporting failure: a full disk or an I/O error can surface only here (delayed allocation).
+void fsync_file(const std::string& temp, const std::string& path) {
+  const int fd = ::open(temp.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) fail("write", path, errno);
+  if (::fsync(fd) != 0) {
+    const int error = errno;
+    ::close(fd);
+    if (error != EINVAL && error != EROFS) fail("write", path, error);  // EINVAL: no fsync (pipes, some FUSE)
+    return;
+  }
+  ::close(fd);
+}
+
+void fsync_folder(const std::string& folder) {
+  const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return;
-  ::fsync(fd);
+  ::fsync(fd);  // best effort: the rename itself has happened
   ::close(fd);
 }
 }  // namespace
@@ -36,26 +57,39 @@ void replace_file_atomic(const std::string& path, const std::function<void(const
   const std::string temp = temp_name(path);
   try {
     write(temp);
-    if (sync == Sync::durable) fsync_path(temp);
-    if (std::rename(temp.c_str(), path.c_str()) != 0) {
-      throw std::runtime_error("cannot replace " + path + ": " + std::strerror(errno));
-    }
+    if (sync == Sync::durable) fsync_file(temp, path);
+    if (std::rename(temp.c_str(), path.c_str()) != 0) fail("replace", path, errno);
   } catch (...) {
     std::error_code ignored;
     fs::remove(temp, ignored);
     throw;
   }
-  if (sync == Sync::durable) fsync_path(target.has_parent_path() ? target.parent_path().string() : ".");
+  if (sync == Sync::durable) fsync_folder(target.has_parent_path() ? target.parent_path().string() : ".");
+}
+
+void write_file_atomic(const std::string& path, const std::vector<std::string_view>& pieces) {
+  replace_file_atomic(path, [&](const std::string& temp) {
+    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) fail("write", path, errno);
+    for (const auto piece : pieces) {
+      size_t done = 0;
+      while (done < piece.size()) {
+        const ssize_t n = ::write(fd, piece.data() + done, piece.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+          const int error = n < 0 ? errno : EIO;
+          ::close(fd);
+          fail("write", path, error);
+        }
+        done += static_cast<size_t>(n);
+      }
+    }
+    if (::close(fd) != 0) fail("write", path, errno);
+  });
 }
 
 void write_file_atomic(const std::string& path, const std::string& contents) {
-  replace_file_atomic(path, [&](const std::string& temp) {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
-    out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
-    out.flush();
-    if (!out) throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
-  });
+  write_file_atomic(path, std::vector<std::string_view>{contents});
 }
 
 std::string read_file(const std::string& path) {
@@ -63,7 +97,29 @@ std::string read_file(const std::string& path) {
   if (!in) throw std::runtime_error("cannot read " + path + ": " + std::strerror(errno));
   std::ostringstream out;
   out << in.rdbuf();
+  if (in.bad()) throw std::runtime_error("cannot read " + path + ": " + std::strerror(errno));
   return out.str();
+}
+
+int remove_stale_temporaries(const std::string& folder) {
+  int removed = 0;
+  std::error_code error;
+  for (fs::directory_iterator it(folder, error), end; !error && it != end; it.increment(error)) {
+    const std::string name = it->path().filename().string();
+    const auto mark = name.rfind(kTempMark);
+    if (mark == std::string::npos) continue;
+    // <name>.tmp.<pid>.<counter>
+    const std::string tail = name.substr(mark + std::strlen(kTempMark));
+    const auto dot = tail.find('.');
+    if (dot == std::string::npos || dot == 0) continue;
+    const std::string pid_text = tail.substr(0, dot);
+    if (pid_text.find_first_not_of("0123456789") != std::string::npos) continue;
+    const pid_t pid = static_cast<pid_t>(std::stol(pid_text));
+    if (pid == ::getpid() || (::kill(pid, 0) == 0 || errno == EPERM)) continue;  // its writer may be alive
+    std::error_code ignored;
+    if (fs::remove(it->path(), ignored)) ++removed;
+  }
+  return removed;
 }
 
 }  // namespace tfgram::util

@@ -17,6 +17,7 @@
 #include "tfgram/frontends/dmel.h"
 #include "tfgram/experiment/experiment.h"
 #include "tfgram/experiment/report.h"
+#include "tfgram/experiment/results_file.h"
 #include "tfgram/experiment/table.h"
 #include "tfgram/report/png.h"
 #include "tfgram/util/atomic_file.h"
@@ -49,7 +50,7 @@ grid:
 }
 
 experiment::Csv results_of(const std::string& folder) {
-  return experiment::parse_csv(util::read_file(folder + "/results.csv"), "results.csv");
+  return experiment::read_results_csv(folder + "/results.csv");
 }
 
 TEST(ExperimentGrid, ExpandsCellsRunsSeedsAndFolders) {

@@ -7,6 +7,7 @@
 
 #include "support/temp_dir.h"
 #include "tfgram/experiment/experiment.h"
+#include "tfgram/experiment/results_file.h"
 #include "tfgram/experiment/table.h"
 #include "tfgram/tfgram.h"
 
@@ -89,7 +90,7 @@ TEST(FrontendKinds, EveryRegisteredKindBuildsTrainsAndReportsWhatItLearns) {
   options.report = false;
   const auto summary = experiment::run_experiment(experiment_config, options);
   EXPECT_EQ(summary.trained, static_cast<int64_t>(kinds.size()));
-  const auto csv = experiment::parse_csv(util::read_file(dir / "grid/results.csv"), "results.csv");
+  const auto csv = experiment::read_results_csv(dir / "grid/results.csv");
   const auto trials = experiment::expand(experiment_config);
   ASSERT_EQ(csv.rows.size(), trials.size());
   for (size_t i = 0; i < trials.size(); ++i) {

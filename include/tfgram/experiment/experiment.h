@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -46,8 +47,16 @@ struct ExperimentSummary {
   std::vector<std::string> failed;  ///< folders of trials that failed (their log says why)
 };
 
-/// Runs every unfinished trial and keeps <output>/results.csv current after each one.
-/// Throws std::runtime_error listing failed trials after the others have finished.
+/// Some trials failed (the others finished); what() lists them. The tool exits with status 3.
+class TrialsFailed : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Runs every unfinished trial and keeps <output>/results.csv current after each one; a failed
+/// trial's reason is recorded (results.csv status/error columns) and the others go on.
+/// Throws TrialsFailed listing failed trials after the others have finished, and
+/// util::Interrupted after SIGINT/SIGTERM (running trials stop cleanly first).
 ExperimentSummary run_experiment(const ExperimentConfig& config, const ExperimentOptions& options = {});
 
 /// Intra-op threads per trial: max(1, cores / jobs).

@@ -1,11 +1,16 @@
 #pragma once
 // Checkpoints: weights + the full run config + the label map + the sample rate (so `predict`
 // needs nothing else) + the optimiser and trainer state (so a killed run resumes exactly).
-// Written atomically (temporary file + rename).
+// Written atomically (temporary file + rename), never with NaN/Inf weights.
+//
+// The file carries a format version and CRC-32 checksums (header and contents); a truncated,
+// modified, older- or newer-format file is refused, naming the file and the reason, before
+// anything is loaded from it.
 #include <torch/nn/module.h>
 #include <torch/optim/optimizer.h>
 
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 
 #include "tfgram/data/label_map.h"
@@ -13,6 +18,21 @@
 #include "tfgram/train/run_config.h"
 
 namespace tfgram::train {
+
+/// The checkpoint format this build writes and reads.
+constexpr int kCheckpointFormatVersion = 2;
+
+/// A loss, gradient or weight that became NaN or Inf (training stops; nothing non-finite is saved).
+class NonFiniteError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// The 32-byte header that goes before `payload` (a LibTorch archive) in a checkpoint file.
+std::string seal_checkpoint(const std::string& payload);
+/// The payload of checkpoint file contents `bytes` after checking magic, version, size and
+/// checksums; std::invalid_argument "<path>: <reason>" otherwise.
+std::string unseal_checkpoint(const std::string& bytes, const std::string& path);
 
 struct CheckpointMeta {
   RunConfig config;
@@ -24,6 +44,7 @@ struct CheckpointMeta {
 };
 
 /// Saves model weights (and the optimiser's state when given) with `meta` to `path` atomically.
+/// NonFiniteError (and nothing written) when a parameter or buffer holds NaN or Inf.
 void save_checkpoint(const std::string& path, const CheckpointMeta& meta, const torch::nn::Module& model,
                      const torch::optim::Optimizer* optimizer = nullptr);
 

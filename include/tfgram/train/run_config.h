@@ -78,6 +78,8 @@ struct TrainConfig {
   int64_t workers = 1;
   /// "cpu", "cuda", "cuda:1", …
   std::string device = "cpu";
+  /// A step whose loss or gradients are NaN/Inf: "stop" the run (default) or "skip" the step.
+  std::string on_nonfinite = "stop";
 
   /// The rate `group` trains at: 0 for a fixed group, else lr[group.name], else lr_tf, else the
   /// group's default, else lr_model.
