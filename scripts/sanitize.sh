@@ -15,7 +15,8 @@ CC=clang CXX=clang++ TFGRAM_BUILD_DIR="$build" bash scripts/build.sh \
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 # The slow tests (whole trainings on FSDD/ESC-10, the long kill/resume loops, the benchmarks'
-# reference runs) are left to the normal build's suite; the rest is the sanitizer pass.
-slow='Cli\.TrainOnFsdd|Faults\.KillResume|ExperimentRun\.ResumeAfterKill|DataEsc\.|Fsdd|Golden|ClassifierAssembly.*(resnet|cnn6)'
+# reference runs) are left to the normal build's suite, and so is the install test (its consumer is an
+# uninstrumented program that cannot link the sanitized library); the rest is the sanitizer pass.
+slow='install\.|Cli\.TrainOnFsdd|Faults\.KillResume|ExperimentRun\.ResumeAfterKill|DataEsc\.|Fsdd|Golden|ClassifierAssembly.*(resnet|cnn6)'
 if [ "${TFGRAM_SAN_ALL:-0}" = 1 ]; then slow='^$'; fi
 ctest --test-dir "$build" --output-on-failure -j "$(nproc)" -E "$slow" "$@"
