@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ccache pkg-config git
   libtorch-dev libopenblas0-pthread          # LibTorch 1.13 + a fast BLAS (reference BLAS is ~20x slower)
+  libgloo-dev                                # the Gloo headers c10d's ProcessGroupGloo needs (distributed training)
   libsndfile1-dev libsoxr-dev                # audio decoding and resampling
   libfftw3-dev                               # the fused CPU path of the DMEL kernel
   libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libfmt-dev

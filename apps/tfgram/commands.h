@@ -16,4 +16,7 @@ using CommandSetup = std::function<std::function<int()>(CLI::App& command)>;
 /// namespace scope in the command's file.
 bool register_command(const std::string& name, const std::string& description, CommandSetup setup);
 
+/// The path of this tfgram executable (to start more of it: trials, ranks).
+std::string self_path();
+
 }  // namespace tfgram::cli

@@ -3,7 +3,9 @@
 #include <ATen/Parallel.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
+#include <tuple>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -29,7 +31,28 @@ struct ExperimentArgs {
   bool no_report = false;
   bool quiet = false;
   bool list = false;
+  std::string workers;
+  double worker_timeout = 60;
+  std::string shard;
 };
+
+// "I/N" → (I, N); std::invalid_argument naming --shard.
+std::pair<int64_t, int64_t> parse_shard(const std::string& text) {
+  const auto slash = text.find('/');
+  try {
+    if (slash != std::string::npos) {
+      size_t a = 0;
+      size_t b = 0;
+      const int64_t index = std::stoll(text.substr(0, slash), &a);
+      const int64_t count = std::stoll(text.substr(slash + 1), &b);
+      if (a == slash && b == text.size() - slash - 1 && count >= 1 && index >= 0 && index < count) {
+        return {index, count};
+      }
+    }
+  } catch (const std::exception&) {
+  }
+  throw std::invalid_argument("--shard '" + text + "': expected I/N with 0 <= I < N (e.g. 0/4)");
+}
 
 // The trial as `tfgram --threads T train -q -c <folder>/trial.json`, its output in <folder>/train.log.
 // A trial must not outlive its experiment (a killed experiment is resumed by rerunning it).
@@ -44,13 +67,6 @@ experiment::LaunchedTrial launch_train(const std::string& executable, const expe
   spawn.null_stdin = false;
   spawn.die_with_parent = true;
   return {util::spawn_process(spawn), spawn.output_path};
-}
-
-std::string self_path() {
-  char buffer[PATH_MAX];
-  const auto n = ::readlink("/proc/self/exe", buffer, sizeof buffer - 1);
-  if (n <= 0) throw std::runtime_error("cannot find the tfgram executable for --jobs");
-  return std::string(buffer, static_cast<size_t>(n));
 }
 
 int run(const ExperimentArgs& args) {
@@ -74,6 +90,11 @@ int run(const ExperimentArgs& args) {
   // main() configured the threads from --threads / $TFGRAM_NUM_THREADS / the cores: split those.
   options.cores = at::get_num_threads();
   options.report = !args.no_report;
+  if (!args.shard.empty()) std::tie(options.shard_index, options.shard_count) = parse_shard(args.shard);
+  if (!args.workers.empty()) {
+    options.pool = dist::TrialPoolOptions().master(args.workers).timeout(args.worker_timeout);
+    options.pool->heartbeat(std::min(1.0, args.worker_timeout / 4));
+  }
   if (!args.quiet) options.log = &std::cerr;
   experiment::ExperimentSummary summary;
   int status = 0;
@@ -114,6 +135,14 @@ const bool registered = register_command(
       command.add_flag("--no-report", args->no_report, "skip tables, figures and index.html");
       command.add_flag("--list", args->list, "validate the grid and list the trial folders, train nothing");
       command.add_flag("-q,--quiet", args->quiet, "no progress lines");
+      command.add_option("--workers", args->workers,
+                         "HOST:PORT of a trial pool: share the grid with the workers started with the same "
+                         "HOST:PORT on any machine (the first one there hosts it)");
+      command.add_option("--worker-timeout", args->worker_timeout,
+                         "seconds without a worker's heartbeat before its trial is retried elsewhere")
+          ->check(CLI::PositiveNumber);
+      command.add_option("--shard", args->shard, "take only share I of N of the trials (e.g. a Slurm array task)")
+          ->type_name("I/N");
       return [args] { return run(*args); };
     });
 

@@ -2,6 +2,9 @@
 // (commands.h); usage errors and bad input exit with code 2 and one line on stderr.
 #include <CLI/CLI.hpp>
 
+#include <unistd.h>
+
+#include <climits>
 #include <exception>
 #include <iostream>
 #include <map>
@@ -28,6 +31,13 @@ std::map<std::string, Entry>& registry() {
 bool register_command(const std::string& name, const std::string& description, CommandSetup setup) {
   registry()[name] = Entry{description, std::move(setup)};
   return true;
+}
+
+std::string self_path() {
+  char buffer[PATH_MAX];
+  const auto n = ::readlink("/proc/self/exe", buffer, sizeof buffer - 1);
+  if (n <= 0) throw std::runtime_error("cannot find the tfgram executable");
+  return std::string(buffer, static_cast<size_t>(n));
 }
 
 }  // namespace tfgram::cli

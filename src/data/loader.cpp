@@ -53,7 +53,7 @@ struct Loader::State {
       Rng rng(derive_seed(options.seed(), 2 * static_cast<uint64_t>(e)));
       shuffle(out, rng);
     }
-    return out;
+    return options.reorder() ? options.reorder()(out) : out;
   }
 
   std::vector<int64_t> batch_ids(int64_t k) const {
@@ -145,7 +145,7 @@ Loader::Loader(std::shared_ptr<const Dataset> dataset, std::vector<int64_t> indi
   s.dataset = std::move(dataset);
   s.indices = std::move(indices);
   s.options = std::move(options);
-  const auto n = static_cast<int64_t>(s.indices.size());
+  const auto n = static_cast<int64_t>(s.options.reorder() ? s.options.reorder()(s.indices).size() : s.indices.size());
   const int64_t b = s.options.batch_size();
   s.batches = s.options.drop_last() ? n / b : (n + b - 1) / b;
   for (int64_t w = 0; w < s.options.workers(); ++w) s.workers.emplace_back([&s] { s.work(); });

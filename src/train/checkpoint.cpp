@@ -105,15 +105,8 @@ std::string read_string(torch::serialize::InputArchive& archive, const std::stri
   return value.toStringRef();
 }
 
-// Reads and checks the whole file before anything is loaded from it.
-void open(torch::serialize::InputArchive& archive, const std::string& path) {
-  util::require(std::filesystem::is_regular_file(path), path.c_str(), "no such checkpoint file");
-  std::string bytes;
-  try {
-    bytes = util::read_file(path);
-  } catch (const std::runtime_error& e) {
-    throw std::invalid_argument(e.what());
-  }
+// Checks the whole contents before anything is loaded from them.
+void open_contents(torch::serialize::InputArchive& archive, const std::string& bytes, const std::string& path) {
   const std::string payload = unseal_checkpoint(bytes, path);
   try {
     archive.load_from(payload.data(), payload.size());
@@ -122,6 +115,15 @@ void open(torch::serialize::InputArchive& archive, const std::string& path) {
   }
   const auto format = read_string(archive, "tfgram_format", path);
   util::require(format == kFormat, path.c_str(), "unsupported checkpoint contents '", format, "', expected ", kFormat);
+}
+
+std::string read_contents(const std::string& path) {
+  util::require(std::filesystem::is_regular_file(path), path.c_str(), "no such checkpoint file");
+  try {
+    return util::read_file(path);
+  } catch (const std::runtime_error& e) {
+    throw std::invalid_argument(e.what());
+  }
 }
 
 // NaN or Inf weights are never written: the run is broken, and the previous checkpoint is better.
@@ -161,9 +163,11 @@ void save_checkpoint(const std::string& path, const CheckpointMeta& meta, const 
   util::write_file_atomic(path, std::vector<std::string_view>{header, payload});
 }
 
-CheckpointMeta read_checkpoint_meta(const std::string& path) {
+CheckpointMeta read_checkpoint_meta(const std::string& path) { return read_checkpoint_meta_from(read_contents(path), path); }
+
+CheckpointMeta read_checkpoint_meta_from(const std::string& contents, const std::string& path) {
   torch::serialize::InputArchive archive;
-  open(archive, path);
+  open_contents(archive, contents, path);
   CheckpointMeta meta;
   meta.config = RunConfig::from_json(read_string(archive, "tfgram_config", path));
   meta.labels = data::LabelMap::from_json(read_string(archive, "tfgram_labels", path), path);
@@ -174,8 +178,13 @@ CheckpointMeta read_checkpoint_meta(const std::string& path) {
 }
 
 void load_checkpoint_state(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer) {
+  load_checkpoint_state_from(read_contents(path), path, model, optimizer);
+}
+
+void load_checkpoint_state_from(const std::string& contents, const std::string& path, torch::nn::Module& model,
+                                torch::optim::Optimizer* optimizer) {
   torch::serialize::InputArchive archive;
-  open(archive, path);
+  open_contents(archive, contents, path);
   torch::serialize::InputArchive weights;
   util::require(archive.try_read("model", weights), path.c_str(), "the checkpoint holds no model weights");
   try {

@@ -116,6 +116,7 @@ const config::Fields<TrainConfig>& train_fields() {
                                  .add("lr_tf", [](T& t) -> auto& { return t.lr_tf; })
                                  .add("momentum", [](T& t) -> auto& { return t.momentum; })
                                  .add("batch_size", [](T& t) -> auto& { return t.batch_size; })
+                                 .add("drop_last", [](T& t) -> auto& { return t.drop_last; })
                                  .add("max_epochs", [](T& t) -> auto& { return t.max_epochs; })
                                  .add("patience", [](T& t) -> auto& { return t.patience; })
                                  .add("seed", [](T& t) -> auto& { return t.seed; })

@@ -13,6 +13,9 @@
 #include <nlohmann/json.hpp>
 
 #include "tfgram/data/loader.h"
+#include "tfgram/dist/gradient_averager.h"
+#include "tfgram/dist/group.h"
+#include "tfgram/dist/sampler.h"
 #include "tfgram/models/classifier.h"
 #include "tfgram/train/checkpoint.h"
 #include "tfgram/train/data_setup.h"
@@ -189,24 +192,42 @@ torch::Tensor classification_loss(const models::ClassifierImpl& model, const tor
   return torch::cross_entropy_loss(logits, labels);
 }
 
-Metrics evaluate(models::ClassifierImpl& model, std::shared_ptr<const data::Dataset> dataset,
-                 const std::vector<int64_t>& indices, int64_t batch_size, const torch::Device& device) {
+namespace {
+// Loss and accuracy on `indices`; with a group, every rank evaluates its part of them (each
+// example once) and the sums are added up, so every rank gets the metrics of all of `indices`.
+Metrics evaluate_on(models::ClassifierImpl& model, std::shared_ptr<const data::Dataset> dataset,
+                    const std::vector<int64_t>& indices, int64_t batch_size, const torch::Device& device,
+                    dist::Group* group) {
   Metrics metrics;
   if (indices.empty()) return metrics;
   const bool was_training = model.is_training();
   model.eval();
   torch::NoGradGuard no_grad;
-  data::Loader loader(std::move(dataset), indices, data::LoaderOptions().batch_size(batch_size).shuffle(false).workers(1));
+  if (group != nullptr) {
+    // BatchNorm running statistics are rank 0's (as DDP's broadcast_buffers gives them).
+    group->broadcast(model.buffers(), "sending rank 0's buffers");
+  }
+  const auto mine = group != nullptr ? dist::shard(indices, group->rank(), group->size(), dist::Tail::kUneven) : indices;
   double loss_sum = 0;
   int64_t correct = 0;
-  for (auto& batch : loader.epoch(0)) {
-    util::throw_if_interrupted();
-    const auto labels = batch.labels.to(device);
-    const auto logits = model.forward(batch.waveforms.to(device));
-    const auto n = labels.size(0);
-    loss_sum += classification_loss(model, logits, labels).item<double>() * static_cast<double>(n);
-    correct += logits.argmax(1).eq(labels).sum().item<int64_t>();
-    metrics.examples += n;
+  if (!mine.empty()) {
+    data::Loader loader(std::move(dataset), mine, data::LoaderOptions().batch_size(batch_size).shuffle(false).workers(1));
+    for (auto& batch : loader.epoch(0)) {
+      if (group == nullptr) util::throw_if_interrupted();  // a group agrees on stopping after the step
+      const auto labels = batch.labels.to(device);
+      const auto logits = model.forward(batch.waveforms.to(device));
+      const auto n = labels.size(0);
+      loss_sum += classification_loss(model, logits, labels).item<double>() * static_cast<double>(n);
+      correct += logits.argmax(1).eq(labels).sum().item<int64_t>();
+      metrics.examples += n;
+    }
+  }
+  if (group != nullptr) {
+    const auto sums = group->sum({loss_sum, static_cast<double>(correct), static_cast<double>(metrics.examples)},
+                                 "summing evaluation metrics");
+    loss_sum = sums[0];
+    correct = static_cast<int64_t>(sums[1]);
+    metrics.examples = static_cast<int64_t>(sums[2]);
   }
   metrics.loss = loss_sum / static_cast<double>(metrics.examples);
   metrics.accuracy = static_cast<double>(correct) / static_cast<double>(metrics.examples);
@@ -214,10 +235,33 @@ Metrics evaluate(models::ClassifierImpl& model, std::shared_ptr<const data::Data
   return metrics;
 }
 
+// Parameters and buffers, the state every rank must share.
+std::vector<torch::Tensor> model_state(const models::ClassifierImpl& model) {
+  auto state = model.parameters();
+  for (auto& b : model.buffers()) state.push_back(b);
+  return state;
+}
+
+// Stops on SIGINT/SIGTERM; a group stops only when the ranks agree (any rank got one), all at the
+// same point, so none is left waiting in a collective.
+void stop_if_interrupted(dist::Group* group) {
+  if (group == nullptr) return util::throw_if_interrupted();
+  const int signal = util::interrupt_signal();
+  const auto sums = group->sum({signal != 0 ? 1.0 : 0.0, static_cast<double>(signal)}, "agreeing on an interruption");
+  if (sums[0] > 0) throw util::Interrupted(signal != 0 ? signal : static_cast<int>(sums[1] / sums[0]));
+}
+}  // namespace
+
+Metrics evaluate(models::ClassifierImpl& model, std::shared_ptr<const data::Dataset> dataset,
+                 const std::vector<int64_t>& indices, int64_t batch_size, const torch::Device& device) {
+  return evaluate_on(model, std::move(dataset), indices, batch_size, device, nullptr);
+}
+
 RunResult run_training(RunConfig config, const TrainerOptions& options) {
   config.finalize();
   const fs::path out(config.output);
-  if (fs::exists(out / "result.json")) return read_result_file((out / "result.json").string());
+  // A group decides this together (rank 0's files), in the other overload.
+  if (!options.group && fs::exists(out / "result.json")) return read_result_file((out / "result.json").string());
   std::string summary;
   auto dataset = make_dataset(config, &summary);
   util::throw_if_interrupted();
@@ -231,7 +275,17 @@ RunResult run_training(RunConfig config, std::shared_ptr<const data::Dataset> da
   config.finalize();
   const fs::path out(config.output);
   const auto path = [&](const char* name) { return (out / name).string(); };
-  if (fs::exists(path("result.json"))) return read_result_file(path("result.json"));
+  dist::Group* group = options.group.get();
+  const bool lead = group == nullptr || group->lead();  // writes files and progress
+  const int64_t world = group != nullptr ? group->size() : 1;
+  if (group != nullptr) {
+    const auto stored = group->broadcast_text(
+        fs::exists(path("result.json")) && lead ? read_result_file(path("result.json")).to_json() : "",
+        "checking for a finished run");
+    if (!stored.empty()) return RunResult::from_json(stored);
+  } else if (fs::exists(path("result.json"))) {
+    return read_result_file(path("result.json"));
+  }
   util::require(dataset != nullptr && dataset->size() > 0, "training", "the dataset is empty");
   data::check_split(split, dataset->size(), "training split");
   util::require(!split.train.empty() && !split.valid.empty(), "training",
@@ -244,10 +298,14 @@ RunResult run_training(RunConfig config, std::shared_ptr<const data::Dataset> da
                   "the dataset is at ", dataset->sample_rate(), " Hz, the model expects ", config.model.sample_rate);
   }
   config.model.Validate();
-  fs::create_directories(out);
-  util::remove_stale_temporaries(out.string());  // left by a writer that was killed
+  util::require(config.train.batch_size % world == 0, "config key 'train.batch_size'", "the global batch of ",
+                config.train.batch_size, " does not split evenly over ", world, " ranks");
+  if (lead) {
+    fs::create_directories(out);
+    util::remove_stale_temporaries(out.string());  // left by a writer that was killed
+  }
 
-  const torch::Device device(config.train.device);
+  const torch::Device device = group != nullptr ? group->device() : torch::Device(config.train.device);
   torch::manual_seed(config.train.seed);
   models::Classifier model(config.model);
   model->to(device);
@@ -260,36 +318,59 @@ RunResult run_training(RunConfig config, std::shared_ptr<const data::Dataset> da
   meta.labels = dataset->label_map();
   TrainerState state;
   int64_t start_epoch = 0;
-  if (fs::exists(path("last.ckpt"))) {
-    const auto stored = read_checkpoint_meta(path("last.ckpt"));
+  // Every rank resumes from rank 0's last.ckpt (its bytes are sent over): the same weights,
+  // optimiser and trainer state everywhere.
+  std::string last;
+  if (lead && fs::exists(path("last.ckpt"))) last = util::read_file(path("last.ckpt"));
+  if (group != nullptr) last = group->broadcast_text(last, "sending rank 0's last checkpoint");
+  if (!last.empty()) {
+    const auto stored = read_checkpoint_meta_from(last, path("last.ckpt"));
     util::require(identity(stored.config) == identity(config), path("last.ckpt").c_str(),
                   "this folder holds a run with a different configuration; choose another output folder "
                   "or remove it");
-    load_checkpoint_state(path("last.ckpt"), *model, optimizer.get());
+    load_checkpoint_state_from(last, path("last.ckpt"), *model, optimizer.get());
     state = TrainerState::from_json(stored.trainer_state);
     start_epoch = stored.epoch;
-    if (options.log != nullptr) *options.log << "resuming " << config.output << " after epoch " << start_epoch << "\n";
+    if (options.log != nullptr && lead) {
+      *options.log << "resuming " << config.output << " after epoch " << start_epoch << "\n";
+    }
   } else {
     state.initial.values = model->learned_values();
-    util::write_file_atomic(path("config.json"), config.to_json());
-    util::write_file_atomic(path("labels.json"), dataset->label_map().to_json());
+    if (lead) {
+      util::write_file_atomic(path("config.json"), config.to_json());
+      util::write_file_atomic(path("labels.json"), dataset->label_map().to_json());
+    }
+  }
+  std::unique_ptr<dist::GradientAverager> averager;
+  if (group != nullptr) {
+    group->broadcast(model_state(*model), "sending rank 0's parameters and buffers");
+    averager = std::make_unique<dist::GradientAverager>(options.group, model->parameters());
   }
 
   std::ostream null_stream(nullptr);
-  std::ostream& log = options.log != nullptr ? *options.log : null_stream;
-  const bool live = options.live.value_or(options.log == &std::cerr && Progress::is_terminal(2));
+  std::ostream& log = options.log != nullptr && lead ? *options.log : null_stream;
+  const bool live = lead && options.live.value_or(options.log == &std::cerr && Progress::is_terminal(2));
   Progress progress(log, live, config.train.max_epochs);
 
-  data::Loader train_loader(dataset, split.train,
-                            data::LoaderOptions()
-                                .batch_size(config.train.batch_size)
-                                .shuffle(true)
-                                .seed(config.train.seed)
-                                .workers(config.train.workers));
+  const int64_t local_batch = config.train.batch_size / world;
+  auto loader_options = data::LoaderOptions()
+                            .batch_size(local_batch)
+                            .shuffle(true)
+                            .seed(config.train.seed)
+                            .workers(config.train.workers);
+  if (group != nullptr) {
+    // The same seeded order on every rank, each taking its interleaved part (dist/sampler.h).
+    const auto tail = config.train.drop_last ? dist::Tail::kDrop : dist::Tail::kPad;
+    loader_options.reorder([rank = group->rank(), world, tail](const std::vector<int64_t>& order) {
+      return dist::shard(order, rank, world, tail);
+    });
+  }
+  data::Loader train_loader(dataset, split.train, loader_options);
   for (int64_t epoch = start_epoch + 1; epoch <= config.train.max_epochs; ++epoch) {
     if (state.bad_epochs >= config.train.patience) break;  // resumed after the stopping epoch
     const auto started = std::chrono::steady_clock::now();
-    torch::manual_seed(epoch_seed(config.train.seed, epoch));
+    // Dropout draws: rank 0's as a single process's, the other ranks' their own.
+    torch::manual_seed(epoch_seed(config.train.seed, epoch) + 0x9E3779B97F4A7C15ULL * static_cast<uint64_t>(lead ? 0 : group->rank()));
     model->train();
     progress.begin_epoch(epoch, train_loader.batches_per_epoch());
     double loss_sum = 0;
@@ -297,7 +378,7 @@ RunResult run_training(RunConfig config, std::shared_ptr<const data::Dataset> da
     int64_t seen = 0;
     int64_t batches = 0;
     for (auto& batch : train_loader.epoch(epoch - 1)) {
-      util::throw_if_interrupted();  // nothing of this epoch is written; last.ckpt is the one before
+      if (group == nullptr) util::throw_if_interrupted();  // nothing of this epoch is written; last.ckpt is the one before
       const int64_t step = (epoch - 1) * train_loader.batches_per_epoch() + batches + 1;
       // Non-finite loss or gradients: stop (nothing non-finite is saved) or skip the step.
       const auto nonfinite = [&](const std::string& what, bool can_skip) {
@@ -319,14 +400,36 @@ RunResult run_training(RunConfig config, std::shared_ptr<const data::Dataset> da
       const auto labels = batch.labels.to(device);
       const auto logits = model->forward(batch.waveforms.to(device));
       const auto loss = classification_loss(*model, logits, labels);
-      const double loss_value = loss.item<double>();
+      double loss_value = loss.item<double>();
+      auto n = labels.size(0);
+      int64_t batch_correct = logits.argmax(1).eq(labels).sum().item<int64_t>();
+      if (group != nullptr) {
+        // Every rank runs backward (the gradient all-reduce needs all of them), then they agree on
+        // the step: the global batch's mean loss and accuracy, a non-finite loss anywhere, a signal.
+        group->set_progress("epoch " + std::to_string(epoch) + " step " + std::to_string(step));
+        optimizer->zero_grad();
+        averager->prepare();
+        loss.backward();
+        averager->finish();
+        const int signal = util::interrupt_signal();
+        const auto sums = group->sum({loss_value * static_cast<double>(n), std::isfinite(loss_value) ? 0.0 : 1.0,
+                                      static_cast<double>(batch_correct), static_cast<double>(n),
+                                      signal != 0 ? 1.0 : 0.0, static_cast<double>(signal)},
+                                     "the step's loss");
+        if (sums[4] > 0) throw util::Interrupted(signal != 0 ? signal : static_cast<int>(sums[5] / sums[4]));
+        n = static_cast<int64_t>(sums[3]);
+        batch_correct = static_cast<int64_t>(sums[2]);
+        loss_value = sums[1] > 0 ? std::nan("") : sums[0] / static_cast<double>(n);
+      }
       if (!std::isfinite(loss_value)) {
         nonfinite("the loss is " + std::to_string(loss_value), true);
         ++batches;
         continue;
       }
-      optimizer->zero_grad();
-      loss.backward();
+      if (group == nullptr) {
+        optimizer->zero_grad();
+        loss.backward();
+      }
       if (const auto name = first_nonfinite(*model, /*gradients=*/true); !name.empty()) {
         nonfinite("the gradient of '" + name + "' holds NaN or Inf (loss " + std::to_string(loss_value) + ")", true);
         ++batches;
@@ -342,20 +445,19 @@ RunResult run_training(RunConfig config, std::shared_ptr<const data::Dataset> da
         state.warnings.push_back(event.element + ": " + event.problem + ": " + event.detail);
         progress.message("warning: epoch " + std::to_string(epoch) + ": " + state.warnings.back());
       }
-      const auto n = labels.size(0);
       loss_sum += loss_value * static_cast<double>(n);
-      correct += logits.argmax(1).eq(labels).sum().item<int64_t>();
+      correct += batch_correct;
       seen += n;
       progress.batch(++batches, loss_sum / static_cast<double>(seen),
                      static_cast<double>(correct) / static_cast<double>(seen), [&] { return model->learned_values(); });
     }
-    util::throw_if_interrupted();
+    stop_if_interrupted(group);
     if (seen == 0) {
       throw NonFiniteError("training stopped: every step of epoch " + std::to_string(epoch) +
                            " was skipped for NaN/Inf (last.ckpt keeps epoch " + std::to_string(epoch - 1) + ")");
     }
-    const auto valid = evaluate(*model, dataset, split.valid, config.train.batch_size, device);
-    util::throw_if_interrupted();
+    const auto valid = evaluate_on(*model, dataset, split.valid, local_batch, device, group);
+    stop_if_interrupted(group);
 
     EpochRecord record;
     record.epoch = epoch;
@@ -383,15 +485,28 @@ RunResult run_training(RunConfig config, std::shared_ptr<const data::Dataset> da
     meta.trainer_state = state.to_json();
     // best before last: a kill between the two leaves a last.ckpt that still points at a best.ckpt
     // at least as new.
-    if (improved) save_checkpoint(path("best.ckpt"), meta, *model);
-    state.history.save(config.output);
-    save_checkpoint(path("last.ckpt"), meta, *model, optimizer.get());
+    if (lead) {
+      if (improved) save_checkpoint(path("best.ckpt"), meta, *model);
+      state.history.save(config.output);
+      save_checkpoint(path("last.ckpt"), meta, *model, optimizer.get());
+    }
     progress.end_epoch(record, improved);
   }
+  if (averager != nullptr && averager->stats().steps > 0) {
+    const auto& c = averager->stats();
+    std::ostringstream line;
+    line.precision(3);
+    line << "all-reduce: " << c.buckets << " bucket(s), " << static_cast<double>(c.bytes_per_step) / 1e6
+         << " MB of gradients per step, " << 1e3 * c.wait_seconds / static_cast<double>(c.steps)
+         << " ms per step waited after backward, " << c.launched_in_backward << " of " << c.launched
+         << " buckets launched during backward";
+    progress.message(line.str());
+  }
 
-  // Test accuracy of the best model.
-  load_checkpoint_state(path("best.ckpt"), *model);
-  const auto test = evaluate(*model, dataset, split.test, config.train.batch_size, device);
+  // Test accuracy of the best model (rank 0's file, sent to the others).
+  if (lead) load_checkpoint_state(path("best.ckpt"), *model);
+  if (group != nullptr) group->broadcast(model_state(*model), "sending the best model");
+  const auto test = evaluate_on(*model, dataset, split.test, local_batch, device, group);
   RunResult result;
   result.epochs = static_cast<int64_t>(state.history.epochs.size());
   result.best_epoch = state.best_epoch;
@@ -406,7 +521,7 @@ RunResult run_training(RunConfig config, std::shared_ptr<const data::Dataset> da
   result.learned.values = model->learned_values();
   result.warnings = state.warnings;
   result.seconds = state.seconds;
-  write_result_file(path("result.json"), result);
+  if (lead) write_result_file(path("result.json"), result);
   progress.message("best epoch " + std::to_string(result.best_epoch) + ": test accuracy " +
                    std::to_string(100.0 * result.test_accuracy) + "% on " + std::to_string(result.test_examples) +
                    " examples");

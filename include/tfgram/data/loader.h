@@ -5,6 +5,7 @@
 #include <torch/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <iterator>
 #include <memory>
 #include <optional>
@@ -36,6 +37,9 @@ struct LoaderOptions {
   TORCH_ARG(bool, pad_to_longest) = false;
   /// Augmentation applied to every example (off by default).
   TORCH_ARG(AugmentOptions, augment) = {};
+  /// Applied to every epoch's order (after shuffling) before it is cut into batches: a rank's
+  /// part of it in distributed training (dist/sampler.h). Must give the same count every epoch.
+  TORCH_ARG(std::function<std::vector<int64_t>(const std::vector<int64_t>&)>, reorder) = nullptr;
 };
 
 struct Batch {

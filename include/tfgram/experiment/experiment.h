@@ -8,10 +8,12 @@
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "tfgram/dist/trial_pool.h"
 #include "tfgram/experiment/grid.h"
 #include "tfgram/experiment/results.h"
 
@@ -38,6 +40,13 @@ struct ExperimentOptions {
   std::ostream* log = nullptr;
   /// Write table.md/.tex, figures and index.html when all trials are done.
   bool report = true;
+  /// A static share of the grid (Slurm job arrays, indexed jobs): this process takes the trials
+  /// whose position in the grid is shard_index modulo shard_count.
+  int64_t shard_index = 0;
+  int64_t shard_count = 1;
+  /// Join a pool of workers on several machines that claim trials one by one (dist/trial_pool.h);
+  /// unset = the trials are this process's alone.
+  std::optional<dist::TrialPoolOptions> pool;
 };
 
 struct ExperimentSummary {
@@ -53,7 +62,7 @@ class TrialsFailed : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// Runs every unfinished trial and keeps <output>/results.csv current after each one; a failed
+/// Runs every unfinished trial (of this shard, or claimed from the pool) and keeps <output>/results.csv current after each one; a failed
 /// trial's reason is recorded (results.csv status/error columns) and the others go on.
 /// Throws TrialsFailed listing failed trials after the others have finished, and
 /// util::Interrupted after SIGINT/SIGTERM (running trials stop cleanly first).

@@ -56,6 +56,12 @@ CheckpointMeta read_checkpoint_meta(const std::string& path);
 void load_checkpoint_state(const std::string& path, torch::nn::Module& model,
                            torch::optim::Optimizer* optimizer = nullptr);
 
+/// The same two from a checkpoint file's contents (`path` names it in errors): how every rank of a
+/// distributed job starts from rank 0's checkpoint, whether or not it sees rank 0's files.
+CheckpointMeta read_checkpoint_meta_from(const std::string& contents, const std::string& path);
+void load_checkpoint_state_from(const std::string& contents, const std::string& path, torch::nn::Module& model,
+                                torch::optim::Optimizer* optimizer = nullptr);
+
 /// A ready model: rebuilt from the stored config, weights loaded, in eval mode, on `device`.
 struct LoadedModel {
   CheckpointMeta meta;

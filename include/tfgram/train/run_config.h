@@ -69,7 +69,12 @@ struct TrainConfig {
   /// Alias from the DMEL protocol: when set, every front-end group not named in `lr` trains at it.
   std::optional<double> lr_tf;
   double momentum = 0.0;
+  /// The global batch: with W ranks each takes batch_size / W examples per step.
   int64_t batch_size = 64;
+  /// Distributed sampler: cut each epoch's order to a multiple of the world size instead of
+  /// padding it with repeated examples (PyTorch's DistributedSampler drop_last); no effect on one
+  /// process.
+  bool drop_last = false;
   int64_t max_epochs = 100;
   /// Stop after this many epochs without a lower validation loss.
   int64_t patience = 10;

@@ -24,6 +24,9 @@
 namespace tfgram::models {
 struct ClassifierImpl;
 }
+namespace tfgram::dist {
+class Group;
+}
 
 namespace tfgram::train {
 
@@ -55,6 +58,13 @@ struct TrainerOptions {
   std::ostream* log = nullptr;
   /// Live progress bar; unset = when `log` is std::cerr and stderr is a terminal.
   std::optional<bool> live;
+  /// Data-parallel training over this group's ranks (nullptr = this process alone): every rank
+  /// calls run_training with the same config; each trains on its shard of every epoch
+  /// (dist/sampler.h) with batch_size / W examples per step, gradients are averaged
+  /// (dist/gradient_averager.h), validation and test metrics are summed over the ranks, and only
+  /// rank 0 writes files and progress. Rank 0's checkpoint is sent to every rank on resume. See
+  /// docs/distributed.md.
+  std::shared_ptr<dist::Group> group;
 };
 
 /// Builds the dataset and split from the config, then trains (or resumes, or returns the stored
