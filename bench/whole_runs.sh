@@ -8,24 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 reps=${1:-3}
-build=${TFGRAM_BUILD_DIR:-build}
-data=${TFGRAM_DATA_DIR:-../shared/data}
-data=$(cd "$data" && pwd)
-bash scripts/setup.sh >/dev/null
-bash scripts/build.sh >/dev/null
-tool="$(cd "$build" && pwd)/tfgram"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source bench/common.sh
 
-# A run config: NAME DATA_KIND N_POINTS BACKBONE EPOCHS (DMEL at 35 ms, Adam 1e-4, batch 32).
-write_config() {
-  cat >"$work/$1.yaml" <<YAML
-model: {sample_rate: 8000, n_points: $3, frontend: {kind: dmel}, backbone: {kind: $4}}
-window_ms: 35
-data: {kind: $2, root: $data/$2}
-train: {optimizer: adam, lr_model: 1.0e-4, batch_size: 32, max_epochs: $5, patience: 6}
-YAML
-}
 write_config fsdd_mel_linear fsdd 8000 mel_linear 4
 write_config esc10_mel_conv esc10 40000 mel_conv 2
 write_config esc10_cnn6 esc10 40000 cnn6 1

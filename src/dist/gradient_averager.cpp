@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <tuple>
@@ -44,6 +45,8 @@ struct GradientAverager::State {
   bool armed = false;
   bool in_backward = false;
   CommStats stats;
+  // When each bucket's all-reduce completed (steady clock ticks), set by c10d's completion callback.
+  std::unique_ptr<std::atomic<int64_t>[]> completed;
 
   // Buckets go out in index order on every rank: c10d matches collectives by their order.
   void launch_ready() {
@@ -52,6 +55,10 @@ struct GradientAverager::State {
       std::vector<at::Tensor> tensors{b.flat};
       b.launched_at = Clock::now();
       b.work = group->impl().process_group->allreduce(tensors);
+      std::atomic<int64_t>* done = &completed[next_launch];
+      done->store(0);
+      b.work->getFuture()->addCallback(
+          [done](c10::ivalue::Future&) { done->store(Clock::now().time_since_epoch().count()); });
       ++stats.launched;
       if (in_backward) ++stats.launched_in_backward;
       ++next_launch;
@@ -106,6 +113,7 @@ GradientAverager::GradientAverager(std::shared_ptr<Group> group, std::vector<tor
     s.buckets.push_back(std::move(b));
   }
   s.stats.buckets = static_cast<int64_t>(s.buckets.size());
+  s.completed = std::make_unique<std::atomic<int64_t>[]>(s.buckets.size());
   for (size_t i = 0; i < s.parameters.size(); ++i) {
     State* state = &s;
     s.hooks.push_back(s.parameters[i].register_hook([state, i](const torch::Tensor& grad) { state->arrive(i, grad); }));
@@ -131,6 +139,7 @@ void GradientAverager::prepare() {
 void GradientAverager::finish() {
   auto& s = *state_;
   torch::NoGradGuard no_grad;
+  const auto backward_end = Clock::now();
   {
     std::lock_guard<std::mutex> lock(s.mutex);
     s.in_backward = false;
@@ -148,13 +157,21 @@ void GradientAverager::finish() {
   }
   const auto started = Clock::now();
   const double world = static_cast<double>(s.group->size());
-  for (auto& b : s.buckets) {
+  for (size_t i = 0; i < s.buckets.size(); ++i) {
+    auto& b = s.buckets[i];
     try {
       b.work->wait();
     } catch (const std::exception& e) {
       s.group->fail(e, "the gradient all-reduce");
     }
-    s.stats.comm_seconds += std::chrono::duration<double>(Clock::now() - b.launched_at).count();
+    // The callback may run just after wait() returns; now is then close enough.
+    const auto ticks = s.completed[i].load();
+    const auto completed = ticks != 0 ? Clock::time_point(Clock::duration(ticks)) : Clock::now();
+    s.stats.comm_seconds += std::chrono::duration<double>(completed - b.launched_at).count();
+    if (b.launched_at < backward_end) {
+      s.stats.overlapped_seconds +=
+          std::chrono::duration<double>(std::min(completed, backward_end) - b.launched_at).count();
+    }
     b.flat.div_(world);
     for (size_t m = 0; m < b.members.size(); ++m) {
       auto& p = s.parameters[b.members[m]];

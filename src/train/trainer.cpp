@@ -496,9 +496,11 @@ RunResult run_training(RunConfig config, std::shared_ptr<const data::Dataset> da
     const auto& c = averager->stats();
     std::ostringstream line;
     line.precision(3);
+    const auto per_step = [&](double seconds) { return 1e3 * seconds / static_cast<double>(c.steps); };
     line << "all-reduce: " << c.buckets << " bucket(s), " << static_cast<double>(c.bytes_per_step) / 1e6
-         << " MB of gradients per step, " << 1e3 * c.wait_seconds / static_cast<double>(c.steps)
-         << " ms per step waited after backward, " << c.launched_in_backward << " of " << c.launched
+         << " MB of gradients per step; per step " << per_step(c.comm_seconds) << " ms communicating ("
+         << per_step(c.overlapped_seconds) << " ms of it during backward), " << per_step(c.wait_seconds)
+         << " ms waited after backward; " << c.launched_in_backward << " of " << c.launched
          << " buckets launched during backward";
     progress.message(line.str());
   }

@@ -475,21 +475,26 @@ TEST_F(DistGrid, AWorkerKilledMidTrialLeavesTheGridToTheOthers) {
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the first worker hosts the pool
   const pid_t victim = spawn_process(worker, kEnv);
-  // Kill it once it is inside a trial: some trial folder other than the host's has a checkpoint.
+  // Kill it once it is inside a trial: two trials in progress (a checkpoint, no result yet), the
+  // host's and the victim's.
+  const auto in_progress = [&] {
+    int count = 0;
+    std::error_code error;  // files come and go (atomic writes) while we look
+    for (fs::recursive_directory_iterator it(dir / "pool", error), end; !error && it != end; it.increment(error)) {
+      count += it->path().filename() == "last.ckpt" && !fs::exists(it->path().parent_path() / "result.json", error);
+    }
+    return count;
+  };
   const auto deadline = Clock::now() + std::chrono::seconds(60);
   bool inside = false;
   while (!inside && Clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    int checkpoints = 0;
-    for (const auto& entry : fs::recursive_directory_iterator(dir / "pool")) {
-      checkpoints += entry.path().filename() == "last.ckpt" && !fs::exists(entry.path().parent_path() / "result.json");
-    }
-    inside = checkpoints >= 2;  // two trials in progress: the host's and the victim's
+    inside = in_progress() >= 2;
   }
-  ASSERT_TRUE(inside);
   ::kill(victim, SIGKILL);
   EXPECT_EQ(wait_process(victim), 128 + SIGKILL);
   host.join();
+  ASSERT_TRUE(inside) << "the victim never got inside a trial:\n" << host_err;
   ASSERT_EQ(host_code, 0) << host_err;
   EXPECT_EQ(rows_of(dir / "pool/results.csv"), rows_of(alone_csv()));
   const auto trained = trained_in(host_err);

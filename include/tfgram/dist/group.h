@@ -60,6 +60,7 @@ struct CommStats {
   int64_t launched = 0;                ///< buckets launched, summed over steps
   double wait_seconds = 0;             ///< time spent after backward waiting for the all-reduces
   double comm_seconds = 0;             ///< launch to completion of every bucket, summed
+  double overlapped_seconds = 0;       ///< the part of comm_seconds before backward returned
 };
 
 class Group {
