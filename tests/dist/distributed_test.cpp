@@ -363,6 +363,20 @@ TEST(DistLaunch, SetsTheRankEnvironmentAndReturnsTheFirstFailure) {
   EXPECT_EQ(failed.exit_code, 3) << failed.err;
   EXPECT_LT(Clock::now() - started, std::chrono::seconds(20));
   EXPECT_NE(failed.err.find("rank 1 exited with status 3"), std::string::npos) << failed.err;
+  // Two machines, played by two launchers: global ranks node_rank·nproc + local rank.
+  const auto master = free_master();
+  for (const char* node : {"0", "1"}) {
+    const auto r = run_process({cli_path(), "launch", "--nproc", "2", "--nnodes", "2", "--node-rank", node, "--master",
+                                master, "--", "/bin/sh", "-c",
+                                "echo \"$LOCAL_RANK $WORLD_SIZE $MASTER_PORT\" > " + dir.path().string() +
+                                    "/node_$RANK.txt"},
+                               {});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  const auto port = master.substr(master.find(':') + 1);
+  for (int r = 0; r < 4; ++r) {
+    EXPECT_EQ(util::read_file(dir / ("node_" + std::to_string(r) + ".txt")), std::to_string(r % 2) + " 4 " + port + "\n");
+  }
   const auto two_nodes = run_process({cli_path(), "launch", "--nproc", "2", "--nnodes", "2", "--", "true"}, {});
   EXPECT_EQ(two_nodes.exit_code, 2);
   EXPECT_NE(two_nodes.err.find("--master"), std::string::npos) << two_nodes.err;
