@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "store.h"
@@ -46,6 +47,8 @@ struct TrialPool::State {
     Clock::time_point at;
   };
   std::map<int64_t, Seen> seen;
+  // Trials this worker claimed and has not settled (several at once with --jobs).
+  std::set<size_t> held;
 
   std::string key(const std::string& name) const { return "tfgram/pool/" + options.pool() + "/" + name; }
   std::string claim_key(size_t trial) const { return key("claim/" + trials[trial]); }
@@ -119,21 +122,26 @@ int64_t TrialPool::claim() {
   try {
     bool waiting = false;
     for (size_t i = 0; i < s.trials.size(); ++i) {
-      if (s.finished(i)) continue;
+      if (s.finished(i)) {
+        s.held.erase(i);
+        continue;
+      }
       const auto key = s.claim_key(i);
       std::string holder = s.store->check({key}) ? detail::text(s.store->get(key)) : "";
       if (holder == kFailed) continue;
-      if (holder.empty()) {
-        holder = detail::text(s.store->compareSet(key, {}, detail::bytes(s.token)));
-        if (holder == s.token) return static_cast<int64_t>(i);
-      }
-      if (holder == s.token) return static_cast<int64_t>(i);
+      if (holder.empty()) holder = detail::text(s.store->compareSet(key, {}, detail::bytes(s.token)));
+      if (holder == s.token && s.held.insert(i).second) return static_cast<int64_t>(i);
       if (holder == kFailed) continue;
+      if (holder == s.token) {  // running here already
+        waiting = true;
+        continue;
+      }
       // Held by another worker: take it over once that worker is gone (at most one taker wins).
       const auto space = holder.rfind(' ');
       const int64_t other = space == std::string::npos ? -1 : std::stoll(holder.substr(space + 1));
       if (other >= 0 && s.gone(other) &&
           detail::text(s.store->compareSet(key, detail::bytes(holder), detail::bytes(s.token))) == s.token) {
+        s.held.insert(i);
         return static_cast<int64_t>(i);
       }
       waiting = true;
@@ -148,6 +156,7 @@ int64_t TrialPool::claim() {
 
 void TrialPool::fail(int64_t trial) {
   auto& s = *state_;
+  s.held.erase(static_cast<size_t>(trial));
   try {
     s.store->set(s.claim_key(static_cast<size_t>(trial)), detail::bytes(kFailed));
   } catch (const std::exception& e) {
@@ -157,6 +166,7 @@ void TrialPool::fail(int64_t trial) {
 
 void TrialPool::release(int64_t trial) {
   auto& s = *state_;
+  s.held.erase(static_cast<size_t>(trial));
   try {
     s.store->compareSet(s.claim_key(static_cast<size_t>(trial)), detail::bytes(s.token), {});
   } catch (const std::exception&) {

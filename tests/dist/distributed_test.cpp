@@ -303,6 +303,37 @@ TEST(DistFaults, AKilledRankStopsTheOtherNamingItAndTheJobResumes) {
   EXPECT_EQ(run_difference(dir / "whole", run).worst(), 0.0);
 }
 
+// A rank that hangs (SIGSTOP: alive, silent, its heartbeat frozen too): the other gives up after
+// --dist-timeout and names it.
+TEST(DistFaults, AHungRankIsNamedAfterTheTimeout) {
+  TempDir dir;
+  util::write_file_atomic(dir / "run.yaml", linear_yaml(1000));
+  const auto master = free_master();
+  const double timeout = 3;
+  const pid_t hung = spawn_process(rank_command(dir / "run.yaml", dir / "run", 1, 2, master, timeout), kEnv);
+  ProcessResult other;
+  Clock::time_point ended;
+  std::thread rank0([&] {
+    other = run_process(rank_command(dir / "run.yaml", dir / "run", 0, 2, master, timeout), kEnv);
+    ended = Clock::now();
+  });
+  const auto deadline = Clock::now() + std::chrono::seconds(60);
+  while (Clock::now() < deadline && !fs::exists(dir / "run/history.json")) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ::kill(hung, SIGSTOP);
+  const auto stopped_at = Clock::now();
+  rank0.join();
+  ::kill(hung, SIGKILL);
+  wait_process(hung);
+  const double took = std::chrono::duration<double>(ended - stopped_at).count();
+  std::cout << "[dist] rank 1 stopped (SIGSTOP): rank 0 gave up after " << took << " s" << std::endl;
+  EXPECT_EQ(other.exit_code, 1) << other.err;
+  EXPECT_NE(other.err.find("rank 1 stopped responding"), std::string::npos) << other.err;
+  EXPECT_GE(took, timeout - 0.5);
+  EXPECT_LT(took, 3 * timeout + 5);
+}
+
 TEST(DistFaults, BadInputAndAnAbsentMasterGiveClearErrors) {
   TempDir dir;
   util::write_file_atomic(dir / "run.yaml", linear_yaml(1));
@@ -440,7 +471,9 @@ TEST_F(DistGrid, TwoWorkersAndTwoShardsGiveTheRowsOfOneWorkerEachTrialOnce) {
   const auto master = free_master();
   std::string second_err;
   std::thread second([&] {
-    second_err = run_process({cli_path(), "experiment", dir / "pool.yaml", "--no-report", "--workers", master}, kEnv).err;
+    // This worker runs its trials as child processes (--jobs 2), the other in-process.
+    second_err = run_process(
+        {cli_path(), "experiment", dir / "pool.yaml", "--no-report", "--workers", master, "--jobs", "2"}, kEnv).err;
   });
   const auto first = run_process({cli_path(), "experiment", dir / "pool.yaml", "--no-report", "--workers", master}, kEnv);
   second.join();

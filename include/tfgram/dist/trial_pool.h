@@ -43,9 +43,9 @@ class TrialPool {
   static constexpr int64_t kWait = -1;
   /// claim(): every trial is finished or failed.
   static constexpr int64_t kDone = -2;
-  /// Claims the next trial that is neither finished, failed nor held by a live worker (taking
-  /// over one whose worker is gone), without waiting: its index, kWait or kDone. PeerFailure
-  /// when the store is gone.
+  /// Claims the next trial that is neither finished, failed nor held by a live worker (this one
+  /// included: with --jobs it holds several at once), taking over one whose worker is gone,
+  /// without waiting: its index, kWait or kDone. PeerFailure when the store is gone.
   int64_t claim();
   /// Seconds to wait before claiming again after kWait.
   double retry_seconds() const;
