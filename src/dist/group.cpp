@@ -19,8 +19,6 @@
 
 namespace tfgram::dist {
 namespace {
-constexpr const char* kWhere = "distributed options";
-
 std::string first_line(const std::exception& e) {
   std::string what = e.what();
   return what.substr(0, what.find('\n'));
@@ -75,7 +73,6 @@ void GroupOptions::validate() const {
                   "a job of several ranks needs the master's HOST:PORT (--master, or MASTER_ADDR and MASTER_PORT)");
     Endpoint::parse(master(), "--master");
   }
-  (void)kWhere;
 }
 
 GroupOptions GroupOptions::from_environment() {

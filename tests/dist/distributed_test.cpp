@@ -413,6 +413,29 @@ TEST(DistLaunch, SetsTheRankEnvironmentAndReturnsTheFirstFailure) {
   EXPECT_NE(two_nodes.err.find("--master"), std::string::npos) << two_nodes.err;
 }
 
+// Ctrl-C to the launcher: forwarded to both ranks, which agree to stop at the same step (none is
+// left waiting in a collective); exit 130; rerunning the launch resumes to the uninterrupted end.
+TEST(DistLaunch, SigintStopsEveryRankCleanlyAndTheJobResumes) {
+  TempDir dir;
+  util::write_file_atomic(dir / "run.yaml", linear_yaml(50));
+  const auto whole = run_process(launch_command(2, dir / "run.yaml", dir / "whole"), kEnv);
+  ASSERT_EQ(whole.exit_code, 0) << whole.err;
+  const std::string run = dir / "stopped";
+  const pid_t launcher = spawn_process(launch_command(2, dir / "run.yaml", run), kEnv);
+  const auto deadline = Clock::now() + std::chrono::seconds(60);
+  while (Clock::now() < deadline && !(fs::exists(run + "/history.json") && history_of(run).epochs.size() >= 5)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ::kill(launcher, SIGINT);
+  EXPECT_EQ(wait_process(launcher), 130);
+  const auto epochs = history_of(run).epochs.size();
+  ASSERT_LT(epochs, 50u) << "the signal came too late to test resuming";
+  EXPECT_EQ(train::read_checkpoint_meta(run + "/last.ckpt").epoch, static_cast<int64_t>(epochs));
+  const auto resumed = run_process(launch_command(2, dir / "run.yaml", run), kEnv);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(run_difference(dir / "whole", run).worst(), 0.0);
+}
+
 // ---- grids ----
 
 std::string grid_yaml(const std::string& output, int epochs) {
