@@ -242,13 +242,25 @@ std::vector<torch::Tensor> model_state(const models::ClassifierImpl& model) {
   return state;
 }
 
+// This rank's part of agreeing on an interruption: (got a signal, which), summed over the ranks.
+std::vector<double> signal_vote() {
+  const int signal = util::interrupt_signal();
+  return {signal != 0 ? 1.0 : 0.0, static_cast<double>(signal)};
+}
+// Throws Interrupted when the summed votes say any rank got a signal (this rank's own signal, else
+// the others').
+void obey_signal_vote(double ranks_signalled, double signal_sum) {
+  if (ranks_signalled == 0) return;
+  const int own = util::interrupt_signal();
+  throw util::Interrupted(own != 0 ? own : static_cast<int>(signal_sum / ranks_signalled));
+}
+
 // Stops on SIGINT/SIGTERM; a group stops only when the ranks agree (any rank got one), all at the
 // same point, so none is left waiting in a collective.
 void stop_if_interrupted(dist::Group* group) {
   if (group == nullptr) return util::throw_if_interrupted();
-  const int signal = util::interrupt_signal();
-  const auto sums = group->sum({signal != 0 ? 1.0 : 0.0, static_cast<double>(signal)}, "agreeing on an interruption");
-  if (sums[0] > 0) throw util::Interrupted(signal != 0 ? signal : static_cast<int>(sums[1] / sums[0]));
+  const auto sums = group->sum(signal_vote(), "agreeing on an interruption");
+  obey_signal_vote(sums[0], sums[1]);
 }
 }  // namespace
 
@@ -411,12 +423,12 @@ RunResult run_training(RunConfig config, std::shared_ptr<const data::Dataset> da
         averager->prepare();
         loss.backward();
         averager->finish();
-        const int signal = util::interrupt_signal();
-        const auto sums = group->sum({loss_value * static_cast<double>(n), std::isfinite(loss_value) ? 0.0 : 1.0,
-                                      static_cast<double>(batch_correct), static_cast<double>(n),
-                                      signal != 0 ? 1.0 : 0.0, static_cast<double>(signal)},
-                                     "the step's loss");
-        if (sums[4] > 0) throw util::Interrupted(signal != 0 ? signal : static_cast<int>(sums[5] / sums[4]));
+        auto values = signal_vote();
+        values.insert(values.end(), {loss_value * static_cast<double>(n), std::isfinite(loss_value) ? 0.0 : 1.0,
+                                     static_cast<double>(batch_correct), static_cast<double>(n)});
+        const auto votes = group->sum(values, "the step's loss");
+        obey_signal_vote(votes[0], votes[1]);
+        const std::vector<double> sums(votes.begin() + 2, votes.end());
         n = static_cast<int64_t>(sums[3]);
         batch_correct = static_cast<int64_t>(sums[2]);
         loss_value = sums[1] > 0 ? std::nan("") : sums[0] / static_cast<double>(n);
