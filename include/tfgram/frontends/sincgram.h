@@ -65,6 +65,16 @@ struct SincGramOptions {
 /// Its config keys (every option but n_freqs and sample_rate, which the enclosing layer sets).
 const config::Fields<SincGramOptions>& sincgram_option_fields();
 
+/// The (K, F) Butterworth filter matrix of SPEC §1.2 from weight-space parameters (1, F):
+/// W_kf = 1/sqrt(1 + y^(2·order)), y = (x_k − c_f)/(β(b_f) + eps), x = linspace(−1, 1, K).
+/// Differentiable in both parameters (a backward evaluated in logs, NaN-free for narrow bands);
+/// in their dtype and on their device.
+torch::Tensor sincgram_filter_matrix(const torch::Tensor& freq_centers, const torch::Tensor& bands,
+                                     int64_t n_freqs, int64_t order, double eps);
+/// S'[b,c,f,t] = Σ_k W_kf S[b,c,k,t] for a (B, C, K, T) spectrogram and a (K, F) matrix (cast to
+/// the spectrogram's dtype), as one GEMM.
+torch::Tensor apply_filter_matrix(const torch::Tensor& spectrogram, const torch::Tensor& weights);
+
 /// (B, C, K, T) power spectrogram → (B, C, F, T). Parameters `freq_centers` and `bands`, shape
 /// (1, F), float64, in the normalised weight space of SPEC §1.2 (published names).
 ///
