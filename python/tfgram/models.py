@@ -73,7 +73,7 @@ class ConvBlock5x5(nn.Module):
         nn.init.xavier_uniform_(self.conv1.weight)
 
     def forward(self, x):
-        return torch.avg_pool2d(torch.relu(self.bn1(self.conv1(x))), 2)
+        return nn.functional.avg_pool2d(torch.relu(self.bn1(self.conv1(x))), 2)
 
 
 class Cnn6(nn.Module):
