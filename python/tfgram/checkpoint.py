@@ -12,6 +12,7 @@ from . import models
 from ._ops import ops
 from .degram import DEGram, Spectrogram
 from .dmel import DifferentiableSpectrogram, DMel
+from .learnable import GaussianSincGram
 from .pcen import PCEN
 
 
@@ -50,19 +51,29 @@ def _stft(c):
     return Spectrogram.from_seconds(c["sample_rate"], s["win_sec"], s["hop_sec"], s["n_fft"])
 
 
-def _degram(c, stft):
+def _degram_options(c):
+    """DEGram's arguments from model.frontend.degram."""
     d = c["frontend"]["degram"]
-    sincgram, attention, norm = d.get("sincgram"), d.get("attention"), d.get("normalization")
+    sincgram, attention, norm, pcen = d.get("sincgram"), d.get("attention"), d.get("normalization"), d.get("pcen")
     if attention and attention.get("time_excitation"):
         raise ValueError("model.frontend.degram.attention.time_excitation: not available in the Python package")
-    n_freqs = stft.n_fft // 2 + 1
     s, a, n = sincgram or {}, attention or {}, norm or {}
-    return DEGram(n_freqs, c["sample_rate"], sincgram=bool(sincgram), attention=bool(attention),
-                  normalization=bool(norm), filters=s.get("filters", 64), order=s.get("order", 4),
-                  init=s.get("init", "mel"), f_min=s.get("f_min", 0.0), f_max=s.get("f_max"), eps=s.get("eps", 1e-7),
-                  reduction_ratio=a.get("reduction_ratio", 1 / 16), strategy=a.get("strategy", "maxout"),
-                  std_norm=n.get("std_norm", True), freq_norm=n.get("freq_norm", True), norm_eps=n.get("eps", 1e-7),
-                  log_compression=d["log_compression"])
+    return dict(sincgram=bool(sincgram), attention=bool(attention), normalization=bool(norm),
+                filters=s.get("filters", 64), order=s.get("order", 4), init=s.get("init", "mel"),
+                f_min=s.get("f_min", 0.0), f_max=s.get("f_max"), eps=s.get("eps", 1e-7),
+                reduction_ratio=a.get("reduction_ratio", 1 / 16), strategy=a.get("strategy", "maxout"),
+                std_norm=n.get("std_norm", True), freq_norm=n.get("freq_norm", True), norm_eps=n.get("eps", 1e-7),
+                log_compression=d["log_compression"], pcen=dict(pcen) if pcen else None)
+
+
+def _degram(c, stft):
+    return DEGram(stft.n_fft // 2 + 1, c["sample_rate"], **_degram_options(c))
+
+
+def _gaussian_sincgram(c, trainable):
+    d = c["frontend"]["dmel"]
+    return GaussianSincGram(d["lambd"], c["sample_rate"], c["n_points"], mode=d["mode"], hop_length=d["hop_length"],
+                            normalize_window=d["normalize_window"], trainable=trainable, **_degram_options(c))
 
 
 def _with_pcen(c, shape, trainable, fixed_lambd):
@@ -88,6 +99,7 @@ FRONTENDS = {
     "degram": lambda c, f: WaveformDEGram(_stft(c), _degram(c, _stft(c))),
     "mel_pcen": lambda c, f: _with_pcen(c, f["shape"], f["trainable"], fixed_lambd=True),
     "dmel_pcen": lambda c, f: _with_pcen(c, f["shape"], f["trainable"], fixed_lambd=False),
+    "dmel_sincgram": lambda c, f: _gaussian_sincgram(c, f["trainable"]),
 }
 
 # Backbone kinds: kind → (builder(shape, classes), time major, output activation).

@@ -5,6 +5,7 @@ import torch
 from torch import nn
 
 from ._ops import ops
+from .pcen import PCEN
 
 
 def hz_to_mel(hz):
@@ -88,9 +89,11 @@ class SincGram(nn.Module):
         self.freq_centers.copy_(centers.unsqueeze(0))
         self.bands.copy_(bands.unsqueeze(0))
 
-    def filter_matrix(self):
-        """The (K, F) float64 matrix W_kf = 1/sqrt(1 + y^(2n)), differentiable in both parameters."""
-        return ops.sincgram_filter_matrix(self.freq_centers, self.bands, self.n_freqs, self.order, self.eps)
+    def filter_matrix(self, bins=None):
+        """The (K, F) float64 matrix W_kf = 1/sqrt(1 + y^(2n)), differentiable in both parameters;
+        `bins` evaluates the same filters on another bin grid over [0, sr/2]."""
+        return ops.sincgram_filter_matrix(self.freq_centers, self.bands, self.n_freqs, self.order, self.eps,
+                                          0 if bins is None else int(bins))
 
     def center_hz(self):
         return ((self.freq_centers.detach() + 1.0) * self.sample_rate / 4.0).reshape(-1)
@@ -158,29 +161,36 @@ class SpectrogramNorm(nn.Module):
 
 
 class DEGram(nn.Module):
-    """(B, 1, K, T) power spectrogram → SincGram? → log? → TF-DE? → normalisation?, as tfgram's C++ DEGram.
+    """(B, 1, K, T) power spectrogram → SincGram? → PCEN or log? → TF-DE? → normalisation?, as tfgram's
+    C++ DEGram.
 
     `log_compression` (log(x + 1e-7) before attention) is on by default as in the C++ options; the
-    published PyTorch release has none (DEGramBasedModel turns it off)."""
+    published PyTorch release has none (DEGramBasedModel turns it off). `pcen` (a dict of PCEN's
+    arguments, or True for its defaults) puts a learnable PCEN in the log's place."""
 
     def __init__(self, n_freqs, sample_rate, sincgram=True, attention=True, normalization=True, filters=64, order=4,
                  init="mel", f_min=0.0, f_max=None, eps=1e-7, reduction_ratio=1 / 16, strategy="maxout",
-                 std_norm=True, freq_norm=True, norm_eps=1e-7, log_compression=True):
+                 std_norm=True, freq_norm=True, norm_eps=1e-7, log_compression=True, pcen=None):
         super().__init__()
         if not (sincgram or attention):
             raise ValueError("DEGram: at least one of sincgram and attention must be enabled")
         self.log_compression = bool(log_compression)
         self.sincgram = SincGram(n_freqs, sample_rate, filters, order, init, f_min, f_max, eps) if sincgram else None
         rows = filters if sincgram else n_freqs
+        self.pcen = PCEN(rows, **(pcen if isinstance(pcen, dict) else {})) if pcen else None
         self.de = TfDe(rows, reduction_ratio, strategy) if attention else None
         self.norm = SpectrogramNorm(std_norm, freq_norm, norm_eps) if normalization else None
 
     def forward(self, x):
         if x.dim() != 4 or x.shape[1] != 1:
             raise ValueError(f"DEGram: input must be a (B, 1, K, T) power spectrogram, got {tuple(x.shape)}")
-        if self.sincgram is not None:
-            x = self.sincgram(x)
-        if self.log_compression:
+        return self.after_filterbank(self.sincgram(x) if self.sincgram is not None else x)
+
+    def after_filterbank(self, x):
+        """PCEN or the log, TF-DE, normalisation, on the filterbank's (B, 1, F, T) output."""
+        if self.pcen is not None:
+            x = self.pcen(x)
+        elif self.log_compression:
             x = torch.log(x + 1e-7)
         if self.de is not None:
             x = self.de(x)

@@ -231,7 +231,81 @@ torch::Tensor input_grad_impl(const torch::Tensor& x, const torch::Tensor& windo
   return grad_x;
 }
 
+template <typename Real>
+torch::Tensor filterbank_grad_impl(const torch::Tensor& x, const torch::Tensor& window, const FrameLayout& l,
+                                   const torch::Tensor& grad_in) {
+  const int64_t batch = x.size(0);
+  const int64_t n = x.size(1);
+  const auto grad = grad_in.contiguous();  // (B, M, T)
+  const int64_t rows = grad.size(1);
+  const auto means = x.mean(1);
+  const Real* xs = x.data_ptr<Real>();
+  const Real* mean_of = means.data_ptr<Real>();
+  const Real* w = window.data_ptr<Real>();
+  const Real* gs = grad.data_ptr<Real>();
+  const RealFft<Real> fft(l.n_fft);
+  const int64_t tiles = (l.n_frames + kTile - 1) / kTile;
+  const int64_t half = l.n_fft / 2;
+  const int64_t cells = l.n_freqs * rows;
+  // One (K, M) accumulator per thread, summed at the end (in double: B·T terms per cell).
+  const int threads = at::get_num_threads();
+  std::vector<std::vector<double>> partial(threads);
+
+  at::parallel_for(0, batch * tiles, 1, [&](int64_t first, int64_t last) {
+    auto& acc = partial[at::get_thread_num()];
+    if (acc.empty()) acc.assign(cells, 0.0);
+    auto frame = make_fft_buffer<Real>(l.n_fft);
+    auto spectrum = make_fft_buffer<Real>(2 * l.n_freqs);
+    std::fill(frame.get(), frame.get() + l.n_fft, Real(0));
+    std::vector<Real> power(l.n_freqs * kTile), g_tile(rows * kTile);
+    for (int64_t item = first; item < last; ++item) {
+      const int64_t b = item / tiles;
+      const int64_t t0 = (item % tiles) * kTile;
+      const int64_t count = std::min(kTile, l.n_frames - t0);
+      const Real* signal = xs + b * n;
+      for (int64_t i = 0; i < count; ++i) {
+        gather_frame(signal, n, mean_of[b], (t0 + i) * l.hop - half, w, l, frame.get());
+        fft.forward(frame.get(), spectrum.get());
+        const Real* sp = spectrum.get();
+        for (int64_t k = 0; k < l.n_freqs; ++k) {
+          power[k * kTile + i] = sp[2 * k] * sp[2 * k] + sp[2 * k + 1] * sp[2 * k + 1];
+        }
+      }
+      // A short last tile: the columns beyond `count` must not contribute.
+      for (int64_t k = 0; k < l.n_freqs; ++k) std::fill(power.begin() + k * kTile + count, power.begin() + (k + 1) * kTile, Real(0));
+      for (int64_t r = 0; r < rows; ++r) {
+        const Real* g = gs + (b * rows + r) * l.n_frames + t0;
+        std::copy(g, g + count, g_tile.begin() + r * kTile);
+        std::fill(g_tile.begin() + r * kTile + count, g_tile.begin() + (r + 1) * kTile, Real(0));
+      }
+      // (K × tile) · (tile × M): the inner loop over the tile's frames vectorises.
+      for (int64_t k = 0; k < l.n_freqs; ++k) {
+        const Real* pk = power.data() + k * kTile;
+        double* out = acc.data() + k * rows;
+        for (int64_t r = 0; r < rows; ++r) {
+          const Real* gr = g_tile.data() + r * kTile;
+          Real dot = 0;
+          for (int64_t i = 0; i < kTile; ++i) dot += pk[i] * gr[i];
+          out[r] += dot;
+        }
+      }
+    }
+  });
+  auto result = torch::zeros({l.n_freqs, rows}, x.options().dtype(torch::kFloat64));
+  double* rs = result.data_ptr<double>();
+  for (const auto& acc : partial) {
+    for (int64_t c = 0; c < static_cast<int64_t>(acc.size()); ++c) rs[c] += acc[c];
+  }
+  return result;
+}
+
 }  // namespace
+
+torch::Tensor fused_cpu_filterbank_grad(const torch::Tensor& x, const torch::Tensor& window, const FrameLayout& layout,
+                                        const torch::Tensor& grad) {
+  if (x.scalar_type() == torch::kFloat64) return filterbank_grad_impl<double>(x, window, layout, grad);
+  return filterbank_grad_impl<float>(x, window, layout, grad);
+}
 
 void fused_cpu_forward(const torch::Tensor& x, const torch::Tensor& window, const torch::Tensor& dwindow,
                        const torch::Tensor& filterbank, const FrameLayout& layout, torch::Tensor& out,

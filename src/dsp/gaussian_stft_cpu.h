@@ -33,4 +33,10 @@ torch::Tensor fused_cpu_input_grad(const torch::Tensor& x, const torch::Tensor& 
                                    const torch::Tensor& filterbank, const FrameLayout& layout,
                                    const torch::Tensor& grad);
 
+/// dL/dfilterbank (K, M) in float64 for grad = dL/dout (B, M, T): Σ_b,t |X_bt|² ⊗ grad_bt, with
+/// each frame's power recomputed (one r2c per frame) and multiplied into per-thread (K, M)
+/// accumulators tile by tile: no power spectrogram is stored.
+torch::Tensor fused_cpu_filterbank_grad(const torch::Tensor& x, const torch::Tensor& window, const FrameLayout& layout,
+                                        const torch::Tensor& grad);
+
 }  // namespace tfgram::dsp::detail

@@ -108,13 +108,15 @@ const config::Fields<SincGramOptions>& sincgram_option_fields() {
 }
 
 torch::Tensor sincgram_filter_matrix(const torch::Tensor& freq_centers, const torch::Tensor& bands,
-                                     int64_t n_freqs, int64_t order, double eps) {
+                                     int64_t n_freqs, int64_t order, double eps, int64_t grid_bins) {
   util::require(freq_centers.dim() == 2 && freq_centers.size(0) == 1 && bands.sizes() == freq_centers.sizes(),
                 "SincGram", "freq_centers and bands must both be (1, F), got ", freq_centers.sizes(), " and ",
                 bands.sizes());
-  util::require(n_freqs >= 2 && order >= 1, "SincGram", "needs n_freqs >= 2 and order >= 1, got ", n_freqs,
-                " and ", order);
-  const auto x = torch::linspace(-1.0, 1.0, n_freqs, freq_centers.options().requires_grad(false)).unsqueeze(1);  // (K, 1)
+  util::require(n_freqs >= 2 && order >= 1 && grid_bins >= 0 && grid_bins != 1, "SincGram",
+                "needs n_freqs >= 2, order >= 1 and grid_bins 0 or >= 2, got ", n_freqs, ", ", order, " and ",
+                grid_bins);
+  const int64_t bins = grid_bins > 0 ? grid_bins : n_freqs;
+  const auto x = torch::linspace(-1.0, 1.0, bins, freq_centers.options().requires_grad(false)).unsqueeze(1);  // (K, 1)
   const double mu = 0.25 - 2.0 / static_cast<double>(n_freqs);
   auto denominator = (bands + 1.0) * mu / 2.0 + eps;
   // A zero denominator (β = 0 with eps = 0) would make y = ±inf or NaN; keep it at the smallest
@@ -217,6 +219,11 @@ torch::Tensor SincGramImpl::filter_matrix() {
     cached_bands_ = bands.detach().clone();
   }
   return matrix;
+}
+
+torch::Tensor SincGramImpl::filter_matrix(int64_t bins) {
+  if (bins == options.n_freqs()) return filter_matrix();
+  return sincgram_filter_matrix(freq_centers, bands, options.n_freqs(), options.order(), options.eps(), bins);
 }
 
 torch::Tensor SincGramImpl::center_hz() const {

@@ -26,7 +26,8 @@ torch::Tensor spectrogram_norm(const torch::Tensor& input, bool std_norm, bool f
 }  // namespace
 
 TORCH_LIBRARY_FRAGMENT(tfgram, m) {
-  m.def("sincgram_filter_matrix(Tensor freq_centers, Tensor bands, int n_freqs, int order, float eps) -> Tensor");
+  m.def("sincgram_filter_matrix(Tensor freq_centers, Tensor bands, int n_freqs, int order, float eps, "
+        "int grid_bins=0) -> Tensor");
   m.def("apply_filter_matrix(Tensor spectrogram, Tensor weights) -> Tensor");
   m.def("sincgram(Tensor spectrogram, Tensor freq_centers, Tensor bands, int order, float eps) -> Tensor");
   m.def("gated_maxout(Tensor x, Tensor a, Tensor s) -> Tensor");
