@@ -22,6 +22,12 @@ CONFIGS = {
                         "backbone": {"kind": "resnet18"}},
     "dmel_pcen_cnn6": {"frontend": {"kind": "dmel_pcen", "dmel": {"n_mels": 32, "hop_length": 160}},
                        "backbone": {"kind": "cnn6"}},
+    "learnable_pcen_mel_linear": {"frontend": {"kind": "dmel_sincgram", "dmel": {"hop_length": 80, "lambd": 30.0},
+                                               "degram": {"sincgram": {"filters": 20}, "pcen": {}}},
+                                  "backbone": {"kind": "mel_linear"}},
+    "degram_pcen_resnet18": {"frontend": {"kind": "degram", "stft": {"n_fft": 256, "win_sec": 0.03, "hop_sec": 0.02},
+                                          "degram": {"sincgram": {"filters": 16}, "pcen": {"learn_logs": True}}},
+                             "backbone": {"kind": "resnet18"}},
     "dspec_linear": {"frontend": {"kind": "dspec", "dmel": {"mode": "full", "hop_length": 400, "lambd": 20.0}},
                      "backbone": {"kind": "linear"}, "n_points": 2000},
 }
