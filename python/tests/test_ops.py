@@ -31,6 +31,24 @@ def test_gaussian_filterbank_spectrogram(mode, log_offset):
     assert gradcheck(lambda a, b: ops.gaussian_filterbank_spectrogram(a, b, fb, mode, 4, False, log_offset), (x, lam))
 
 
+@pytest.mark.parametrize("mode", ["full", "pow2"])
+def test_gaussian_filterbank_spectrogram_with_a_learnable_filterbank(mode):
+    # The fully learnable front end: the filterbank (here SincGram's matrix) requires grad too.
+    x, lam = leaf(2, 32), torch.tensor(2.7, dtype=f64, requires_grad=True)
+    n_freqs = ops.gaussian_spectrogram_shape(32, 2.7, mode, 4)[2]
+    fb = leaf(n_freqs, 5, low=0.0, high=1.0)
+    assert gradcheck(lambda a, b, w: ops.gaussian_filterbank_spectrogram(a, b, w, mode, 4, False, 1e-3), (x, lam, fb))
+    layer = tfgram.GaussianSincGram(2.7, 8000, 32, mode=mode, hop_length=4, filters=5, attention=False,
+                                    normalization=False, log_compression=False)
+    centres = layer.degram.sincgram.freq_centers.detach().clone().requires_grad_(True)
+    bands = layer.degram.sincgram.bands.detach().clone().requires_grad_(True)
+
+    def front(c, b, lam_):
+        weights = ops.sincgram_filter_matrix(c, b, n_freqs, 4, 1e-7)
+        return ops.gaussian_filterbank_spectrogram(x.detach(), lam_, weights, mode, 4, False, None)
+    assert gradcheck(front, (centres, bands, lam))
+
+
 def test_gaussian_window():
     lam = torch.tensor(5.0, dtype=f64, requires_grad=True)
     for normalized in (False, True):
