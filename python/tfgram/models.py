@@ -197,23 +197,30 @@ class LinearNet(_DMelClassifier):
         self.to(device)
 
 
-class MelLinearNet(_DMelClassifier):
+class _MelNet(_DMelClassifier):
+    """A DMEL mel classifier: mel layer → log → the head `make_head(shape, n_classes)`."""
+
+    def __init__(self, make_head, n_classes, init_lambd, n_mels, n_points, sample_rate, f_min, f_max, hop_length,
+                 device, optimized, normalize_window):
+        layer, shape = _mel_layer(init_lambd, n_mels, n_points, sample_rate, f_min, f_max, hop_length, optimized,
+                                  normalize_window)
+        super().__init__(layer, make_head(shape, n_classes), log=True)
+        self.to(device)
+
+
+class MelLinearNet(_MelNet):
     """DMEL `mel_linear`: mel → log → dropout 0.2 → flatten → Linear (dropout off at evaluation)."""
 
     def __init__(self, n_classes, init_lambd, n_mels, n_points, sample_rate, f_min=0, f_max=None, hop_length=1,
                  device="cpu", optimized=False, normalize_window=False):
-        layer, shape = _mel_layer(init_lambd, n_mels, n_points, sample_rate, f_min, f_max, hop_length, optimized,
-                                  normalize_window)
-        super().__init__(layer, LinearHead(shape, n_classes, dropout=0.2), log=True)
-        self.to(device)
+        super().__init__(lambda shape, n: LinearHead(shape, n, dropout=0.2), n_classes, init_lambd, n_mels, n_points,
+                         sample_rate, f_min, f_max, hop_length, device, optimized, normalize_window)
 
 
-class MelConvNet(_DMelClassifier):
+class MelConvNet(_MelNet):
     """DMEL `mel_conv`: mel → log → Conv2d(1→32, 5×5) → ReLU → Linear(32) → ReLU → Linear."""
 
     def __init__(self, n_classes, init_lambd, n_mels, n_points, sample_rate, f_min=0, f_max=None, hop_length=1,
                  device="cpu", optimized=False, normalize_window=False):
-        layer, shape = _mel_layer(init_lambd, n_mels, n_points, sample_rate, f_min, f_max, hop_length, optimized,
-                                  normalize_window)
-        super().__init__(layer, ConvHead(shape, n_classes), log=True)
-        self.to(device)
+        super().__init__(ConvHead, n_classes, init_lambd, n_mels, n_points, sample_rate, f_min, f_max, hop_length,
+                         device, optimized, normalize_window)
