@@ -1,9 +1,14 @@
 #!/usr/bin/python3
-"""Tables and the learned-window figure of docs/results.md from the results.csv files of
-configs/frontends_compare.yaml runs: `results_md.py RESULTS.csv... > tables.md` (figure: gnuplot,
-docs/figures/learned_windows.png). Rows are front-end families, columns initial windows."""
+"""Tables and the learned-window figure of docs/results.md from configs/frontends_compare.yaml runs:
+`results_md.py EXPERIMENT_FOLDER_OR_RESULTS_CSV... > tables.md` (figure: gnuplot,
+docs/figures/learned_windows.png). A folder is read run by run (runs/<cell>/run<k>/result.json), so
+trials of several invocations over subsets of the grid count together. Rows are front-end
+families, columns initial windows."""
 import collections
 import csv
+import glob
+import json
+import os
 import statistics
 import subprocess
 import sys
@@ -19,6 +24,12 @@ DATA = [("digits", "FSDD digits"), ("speakers", "FSDD speakers"), ("digits_10pct
 
 def rows(paths):
     for path in paths:
+        if os.path.isdir(path):
+            for result in sorted(glob.glob(os.path.join(path, "runs", "*", "run*", "result.json"))):
+                cell = dict(part.split("=", 1) for part in os.path.basename(os.path.dirname(os.path.dirname(result))).split(","))
+                r = json.load(open(result))
+                yield {**cell, **{k: str(v) for k, v in r.items() if not isinstance(v, (dict, list))}}
+            continue
         with open(path) as f:
             for row in csv.DictReader(line for line in f if not line.startswith("#")):
                 if row.get("status", "ok") == "ok":

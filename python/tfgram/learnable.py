@@ -10,7 +10,7 @@ from .dmel import _lambd_parameter, _mode
 class GaussianSincGram(nn.Module):
     """(B, N) → (B, C, F, T). Parameter `lambd`, submodule `degram` (`sincgram`, `pcen`, `de`, `norm`).
 
-    The filterbank is fused into the DMEL kernel: its gradient is accumulated tile by tile, λ's stays
+    The filterbank is fused into the DMEL kernel: its gradient is accumulated chunk by chunk, λ's stays
     analytic, and no power spectrogram is stored. `degram_options` are DEGram's arguments (sincgram
     is required); `n_samples` is the input length the layer is built for."""
 

@@ -232,79 +232,58 @@ torch::Tensor input_grad_impl(const torch::Tensor& x, const torch::Tensor& windo
 }
 
 template <typename Real>
-torch::Tensor filterbank_grad_impl(const torch::Tensor& x, const torch::Tensor& window, const FrameLayout& l,
-                                   const torch::Tensor& grad_in) {
-  const int64_t batch = x.size(0);
+void power_impl(const torch::Tensor& x, const torch::Tensor& window, const torch::Tensor& dwindow, const FrameLayout& l,
+                int64_t first_example, int64_t last_example, torch::Tensor& power, torch::Tensor& d_power) {
   const int64_t n = x.size(1);
-  const auto grad = grad_in.contiguous();  // (B, M, T)
-  const int64_t rows = grad.size(1);
-  const auto means = x.mean(1);
+  const bool derivative = dwindow.defined();
+  const auto means = x.slice(0, first_example, last_example).mean(1);
   const Real* xs = x.data_ptr<Real>();
   const Real* mean_of = means.data_ptr<Real>();
   const Real* w = window.data_ptr<Real>();
-  const Real* gs = grad.data_ptr<Real>();
+  const Real* dw = derivative ? dwindow.data_ptr<Real>() : nullptr;
+  Real* ps = power.data_ptr<Real>();
+  Real* dps = derivative ? d_power.data_ptr<Real>() : nullptr;
   const RealFft<Real> fft(l.n_fft);
-  const int64_t tiles = (l.n_frames + kTile - 1) / kTile;
   const int64_t half = l.n_fft / 2;
-  const int64_t cells = l.n_freqs * rows;
-  // One (K, M) accumulator per thread, summed at the end (in double: B·T terms per cell).
-  const int threads = at::get_num_threads();
-  std::vector<std::vector<double>> partial(threads);
-
-  at::parallel_for(0, batch * tiles, 1, [&](int64_t first, int64_t last) {
-    auto& acc = partial[at::get_thread_num()];
-    if (acc.empty()) acc.assign(cells, 0.0);
+  const int64_t frames = (last_example - first_example) * l.n_frames;
+  at::parallel_for(0, frames, 1, [&](int64_t first, int64_t last) {
     auto frame = make_fft_buffer<Real>(l.n_fft);
     auto spectrum = make_fft_buffer<Real>(2 * l.n_freqs);
+    auto d_frame = make_fft_buffer<Real>(derivative ? l.n_fft : 0);
+    auto d_spectrum = make_fft_buffer<Real>(derivative ? 2 * l.n_freqs : 0);
     std::fill(frame.get(), frame.get() + l.n_fft, Real(0));
-    std::vector<Real> power(l.n_freqs * kTile), g_tile(rows * kTile);
+    if (derivative) std::fill(d_frame.get(), d_frame.get() + l.n_fft, Real(0));
     for (int64_t item = first; item < last; ++item) {
-      const int64_t b = item / tiles;
-      const int64_t t0 = (item % tiles) * kTile;
-      const int64_t count = std::min(kTile, l.n_frames - t0);
-      const Real* signal = xs + b * n;
-      for (int64_t i = 0; i < count; ++i) {
-        gather_frame(signal, n, mean_of[b], (t0 + i) * l.hop - half, w, l, frame.get());
-        fft.forward(frame.get(), spectrum.get());
-        const Real* sp = spectrum.get();
-        for (int64_t k = 0; k < l.n_freqs; ++k) {
-          power[k * kTile + i] = sp[2 * k] * sp[2 * k] + sp[2 * k + 1] * sp[2 * k + 1];
-        }
-      }
-      // A short last tile: the columns beyond `count` must not contribute.
-      for (int64_t k = 0; k < l.n_freqs; ++k) std::fill(power.begin() + k * kTile + count, power.begin() + (k + 1) * kTile, Real(0));
-      for (int64_t r = 0; r < rows; ++r) {
-        const Real* g = gs + (b * rows + r) * l.n_frames + t0;
-        std::copy(g, g + count, g_tile.begin() + r * kTile);
-        std::fill(g_tile.begin() + r * kTile + count, g_tile.begin() + (r + 1) * kTile, Real(0));
-      }
-      // (K × tile) · (tile × M): the inner loop over the tile's frames vectorises.
-      for (int64_t k = 0; k < l.n_freqs; ++k) {
-        const Real* pk = power.data() + k * kTile;
-        double* out = acc.data() + k * rows;
-        for (int64_t r = 0; r < rows; ++r) {
-          const Real* gr = g_tile.data() + r * kTile;
-          Real dot = 0;
-          for (int64_t i = 0; i < kTile; ++i) dot += pk[i] * gr[i];
-          out[r] += dot;
-        }
+      const int64_t b = item / l.n_frames;  // within the chunk
+      const int64_t t = item % l.n_frames;
+      const Real* signal = xs + (first_example + b) * n;
+      const int64_t start = t * l.hop - half;
+      gather_frame(signal, n, mean_of[b], start, w, l, frame.get());
+      fft.forward(frame.get(), spectrum.get());
+      const Real* sp = spectrum.get();
+      Real* row = ps + item * l.n_freqs;
+      for (int64_t k = 0; k < l.n_freqs; ++k) row[k] = sp[2 * k] * sp[2 * k] + sp[2 * k + 1] * sp[2 * k + 1];
+      if (derivative) {
+        gather_frame(signal, n, mean_of[b], start, dw, l, d_frame.get());
+        fft.forward(d_frame.get(), d_spectrum.get());
+        const Real* ds = d_spectrum.get();
+        Real* d_row = dps + item * l.n_freqs;
+        for (int64_t k = 0; k < l.n_freqs; ++k) d_row[k] = 2 * (sp[2 * k] * ds[2 * k] + sp[2 * k + 1] * ds[2 * k + 1]);
       }
     }
   });
-  auto result = torch::zeros({l.n_freqs, rows}, x.options().dtype(torch::kFloat64));
-  double* rs = result.data_ptr<double>();
-  for (const auto& acc : partial) {
-    for (int64_t c = 0; c < static_cast<int64_t>(acc.size()); ++c) rs[c] += acc[c];
-  }
-  return result;
 }
 
 }  // namespace
 
-torch::Tensor fused_cpu_filterbank_grad(const torch::Tensor& x, const torch::Tensor& window, const FrameLayout& layout,
-                                        const torch::Tensor& grad) {
-  if (x.scalar_type() == torch::kFloat64) return filterbank_grad_impl<double>(x, window, layout, grad);
-  return filterbank_grad_impl<float>(x, window, layout, grad);
+void fused_cpu_power(const torch::Tensor& x, const torch::Tensor& window, const torch::Tensor& dwindow,
+                     const FrameLayout& layout, int64_t first, int64_t last, torch::Tensor& power,
+                     torch::Tensor& d_power) {
+  if (x.scalar_type() == torch::kFloat64) {
+    power_impl<double>(x, window, dwindow, layout, first, last, power, d_power);
+  } else {
+    power_impl<float>(x, window, dwindow, layout, first, last, power, d_power);
+  }
 }
 
 void fused_cpu_forward(const torch::Tensor& x, const torch::Tensor& window, const torch::Tensor& dwindow,

@@ -154,6 +154,59 @@ torch::Tensor generic_filterbank_grad(const torch::Tensor& x, const torch::Tenso
   return result;
 }
 
+// A filterbank with few zeros (a learnable SincGram has none) is applied by GEMMs over chunks of
+// examples on the fused path: the FFTW loop writes one chunk's power (and σ-derivative) into a
+// chunk-sized buffer and BLAS projects it. Only one chunk's power exists at a time and nothing is
+// kept for backward; the sparse per-frame projection would cost K·M multiply-adds per frame.
+bool is_dense(const torch::Tensor& fb) { return fb.numel() > 0 && 2 * fb.ne(0).sum().item<int64_t>() > fb.numel(); }
+
+int64_t dense_chunk(int64_t batch, const Geometry& g, const torch::Tensor& x) {
+  const int64_t bytes = g.shape.n_frames * g.shape.n_freqs * static_cast<int64_t>(x.element_size());
+  return std::clamp<int64_t>((int64_t{8} << 20) / std::max<int64_t>(bytes, 1), 1, batch);
+}
+
+std::pair<torch::Tensor, torch::Tensor> dense_fused_forward(const torch::Tensor& x, const torch::Tensor& window,
+                                                            const torch::Tensor& dwindow, const torch::Tensor& fb,
+                                                            const Geometry& g) {
+  const int64_t batch = x.size(0), frames = g.shape.n_frames, rows = fb.size(1);
+  const bool derivative = dwindow.defined();
+  // (B, T, M) memory returned as a (B, M, T) view: the GEMMs write it in place, and the stages
+  // after a filterbank (PCEN, TF-DE, normalisation) are written for this frame-major layout.
+  auto out = torch::empty({batch, frames, rows}, x.options());
+  auto d_out = derivative ? torch::empty_like(out) : torch::Tensor();
+  const int64_t chunk = dense_chunk(batch, g, x);
+  auto power = torch::empty({chunk * frames, g.shape.n_freqs}, x.options());
+  auto d_power = derivative ? torch::empty_like(power) : torch::Tensor();
+  for_each_chunk(batch, chunk, [&](int64_t begin, int64_t end) {
+    auto p = power.narrow(0, 0, (end - begin) * frames);
+    auto dp = derivative ? d_power.narrow(0, 0, (end - begin) * frames) : torch::Tensor();
+    detail::fused_cpu_power(x, window, dwindow, layout_of(g), begin, end, p, dp);
+    auto o = out.slice(0, begin, end).view({-1, rows});
+    torch::mm_out(o, p, fb);
+    if (derivative) {
+      auto d = d_out.slice(0, begin, end).view({-1, rows});
+      torch::mm_out(d, dp, fb);
+    }
+  });
+  return {out.transpose(1, 2), derivative ? d_out.transpose(1, 2) : torch::Tensor()};
+}
+
+// dL/dfilterbank = Σ powerᵀ·grad over chunks of examples, each chunk's power recomputed.
+torch::Tensor fused_filterbank_grad(const torch::Tensor& x, const torch::Tensor& window, const Geometry& g,
+                                    const torch::Tensor& grad) {
+  const int64_t batch = x.size(0), frames = g.shape.n_frames, rows = grad.size(1);
+  auto result = torch::zeros({g.shape.n_freqs, rows}, x.options());
+  const int64_t chunk = dense_chunk(batch, g, x);
+  auto power = torch::empty({chunk * frames, g.shape.n_freqs}, x.options());
+  torch::Tensor none;
+  for_each_chunk(batch, chunk, [&](int64_t begin, int64_t end) {
+    auto p = power.narrow(0, 0, (end - begin) * frames);
+    detail::fused_cpu_power(x, window, torch::Tensor(), layout_of(g), begin, end, p, none);
+    result.addmm_(p.t(), grad.slice(0, begin, end).transpose(1, 2).reshape({-1, rows}));
+  });
+  return result;
+}
+
 Geometry geometry_of(const torch::Tensor& x, double sigma, WindowMode mode, int64_t hop) {
   Geometry g{gaussian_spectrogram_shape(x.size(1), sigma, mode, hop), hop, 0};
   g.offset = (g.shape.n_fft - g.shape.window_length) / 2;
@@ -175,7 +228,9 @@ struct GaussianSpectrogramKernel : torch::autograd::Function<GaussianSpectrogram
     const auto fb = filterbank.to(x.dtype());  // (K, M), or empty: no projection
     torch::Tensor out;
     torch::Tensor d_out;
-    if (use_fused(x)) {
+    if (use_fused(x) && is_dense(fb)) {
+      std::tie(out, d_out) = dense_fused_forward(x, window, dwindow, fb, g);
+    } else if (use_fused(x)) {
       detail::fused_cpu_forward(x, window, dwindow, fb, layout_of(g), out, d_out);
     } else {
       std::tie(out, d_out) = generic_forward(x, window, dwindow, fb.numel() > 0 ? fb : torch::Tensor(), g);
@@ -233,7 +288,7 @@ struct GaussianSpectrogramKernel : torch::autograd::Function<GaussianSpectrogram
                               : generic_input_grad(x, window, fb.numel() > 0 ? fb : torch::Tensor(), g, grad_out);
       }
       if (want_fb) {
-        grad_fb = (use_fused(x) ? detail::fused_cpu_filterbank_grad(x, window, layout_of(g), grad_out)
+        grad_fb = (use_fused(x) ? fused_filterbank_grad(x, window, g, grad_out)
                                 : generic_filterbank_grad(x, window, g, grad_out))
                       .to(filterbank.dtype());
       }
@@ -291,8 +346,8 @@ torch::Tensor fused_cpu_input_grad(const torch::Tensor&, const torch::Tensor&, c
                                    const FrameLayout&, const torch::Tensor&) {
   TORCH_CHECK(false, "tfgram was built without FFTW (TFGRAM_WITH_FFTW=OFF): no fused CPU kernel");
 }
-torch::Tensor fused_cpu_filterbank_grad(const torch::Tensor&, const torch::Tensor&, const FrameLayout&,
-                                        const torch::Tensor&) {
+void fused_cpu_power(const torch::Tensor&, const torch::Tensor&, const torch::Tensor&, const FrameLayout&, int64_t,
+                     int64_t, torch::Tensor&, torch::Tensor&) {
   TORCH_CHECK(false, "tfgram was built without FFTW (TFGRAM_WITH_FFTW=OFF): no fused CPU kernel");
 }
 #endif

@@ -76,6 +76,30 @@ TEST(GaussianSincGram, KernelGradientsEqualAutogradThroughTheComposedModules) {
   }
 }
 
+// A batch bigger than one GEMM chunk (8 MiB of power) gives what each example gives alone,
+// forward and filterbank gradient.
+TEST(GaussianSincGram, ChunksOfTheGemmPathAgreeWithSingleExamples) {
+  torch::manual_seed(2);
+  const int64_t batch = 20, n = 40000;  // 501 frames × 257 bins × 8 bytes ≈ 1 MiB per example: 8 per chunk
+  const auto x = torch::randn({batch, n}, f64);
+  const auto lambd = torch::tensor(46.667, f64);
+  frontends::SincGram sinc(frontends::SincGramOptions(257, 8000).filters(6));
+  const auto upstream = torch::randn({batch, 6, 1 + n / 80}, f64);
+  const auto all = dsp::gaussian_filterbank_spectrogram(x, lambd, sinc->filter_matrix(), WindowMode::kPowerOfTwo, 80);
+  (all * upstream).sum().backward();
+  const auto grad_all = sinc->freq_centers.grad().clone();
+  auto grad_sum = torch::zeros_like(grad_all);
+  for (int64_t b = 0; b < batch; ++b) {
+    sinc->zero_grad();
+    const auto one = dsp::gaussian_filterbank_spectrogram(x.slice(0, b, b + 1), lambd, sinc->filter_matrix(),
+                                                          WindowMode::kPowerOfTwo, 80);
+    EXPECT_TRUE(close_scaled(one[0].detach(), all[b].detach(), 1e-12, 1e-12)) << "example " << b;
+    (one * upstream.slice(0, b, b + 1)).sum().backward();
+    grad_sum += sinc->freq_centers.grad();
+  }
+  EXPECT_TRUE(close_scaled(grad_all, grad_sum, 1e-10, 1e-12));
+}
+
 // The analytic gradients against central differences of the fused forward (float64).
 TEST(GaussianSincGram, GradientsAgreeWithFiniteDifferences) {
   for (const auto mode : {WindowMode::kFull, WindowMode::kPowerOfTwo}) {

@@ -4,7 +4,7 @@
 // mel matrix, then DEGram's later stages (PCEN or log, TF-DE, normalisation), each optional.
 //
 // The projection is fused into the DMEL kernel: the filter matrix is an input of the kernel that
-// requires grad, its gradient powerᵀ·upstream is accumulated tile by tile in backward, and λ's
+// requires grad, its gradient powerᵀ·upstream is accumulated chunk by chunk in backward, and λ's
 // gradient stays analytic. No power spectrogram is stored.
 #include <torch/nn/module.h>
 #include <torch/nn/pimpl.h>
