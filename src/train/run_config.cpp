@@ -178,6 +178,12 @@ OrderedJson yaml_to_json(const YAML::Node& node) {
 
 void flatten(const YAML::Node& node, const std::string& prefix, const std::vector<std::string>& keep_whole,
              std::vector<std::pair<std::string, std::string>>& out) {
+  // An empty mapping has no leaves but means something (`pcen: {}` switches a stage on with its
+  // defaults): it is a leaf of its own.
+  if (node.IsMap() && node.size() == 0 && !prefix.empty()) {
+    out.emplace_back(prefix, "{}");
+    return;
+  }
   if (node.IsMap() && std::find(keep_whole.begin(), keep_whole.end(), prefix) == keep_whole.end()) {
     for (const auto& kv : node) {
       const std::string key = prefix.empty() ? kv.first.as<std::string>() : prefix + "." + kv.first.as<std::string>();
