@@ -33,4 +33,7 @@ heap="$(cd "$build" && pwd)/libtfgram_heap_peak.so"
   printf '}}\n'
 } >"$out/memory.json"
 python3 bench/report.py "$out/tfgram.json" "$out/peers.json" "$out/memory.json" --markdown docs/benchmarks.md
+# The sections other scripts measure, each side by side in its own run.
+bash bench/kinds.sh >/dev/null
+PYTHONPATH="$build/python" OMP_WAIT_POLICY=passive /usr/bin/python3 bench/python_package.py --record docs/benchmarks.md || true
 echo "written: docs/benchmarks.md"

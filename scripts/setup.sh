@@ -12,7 +12,8 @@ packages=(
   libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libpng-dev gnuplot-nox                     # figures: heatmaps (libpng) and line plots (gnuplot)
   libgtest-dev libgmock-dev libbenchmark-dev # tests and benchmarks
-  python3-torch python3-torchaudio           # the Python peers the benchmarks compare against
+  python3-torch python3-torchaudio           # the Python package (same libtorch.so) and the peers the benchmarks compare against
+  python3-pytest                             # the Python package's tests (CTest runs them)
   clang-14 clang libclang-rt-14-dev          # the sanitizer build and the libFuzzer targets (scripts/sanitize.sh, tools/fuzz.sh)
   util-linux                                 # setpriv: the unreadable-folder test drops root's DAC override
 )

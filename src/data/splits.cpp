@@ -163,6 +163,18 @@ Split with_validation(Split split, double fraction, uint64_t seed) {
   return split;
 }
 
+Split with_train_subset(Split split, double fraction, uint64_t seed) {
+  util::require(std::isfinite(fraction) && fraction > 0 && fraction <= 1, "with_train_subset",
+                "fraction must lie in (0, 1], got ", fraction);
+  if (fraction == 1.0 || split.train.empty()) return split;
+  Rng rng(derive_seed(seed, 2));
+  shuffle(split.train, rng);
+  const auto kept = std::max<size_t>(1, static_cast<size_t>(std::llround(static_cast<double>(split.train.size()) * fraction)));
+  split.train.resize(kept);
+  sort_parts(split);
+  return split;
+}
+
 void check_split(const Split& split, int64_t size, const char* where) {
   std::vector<char> seen(static_cast<size_t>(std::max<int64_t>(size, 0)), 0);
   for (const auto* part : {&split.train, &split.valid, &split.test}) {

@@ -231,7 +231,60 @@ torch::Tensor input_grad_impl(const torch::Tensor& x, const torch::Tensor& windo
   return grad_x;
 }
 
+template <typename Real>
+void power_impl(const torch::Tensor& x, const torch::Tensor& window, const torch::Tensor& dwindow, const FrameLayout& l,
+                int64_t first_example, int64_t last_example, torch::Tensor& power, torch::Tensor& d_power) {
+  const int64_t n = x.size(1);
+  const bool derivative = dwindow.defined();
+  const auto means = x.slice(0, first_example, last_example).mean(1);
+  const Real* xs = x.data_ptr<Real>();
+  const Real* mean_of = means.data_ptr<Real>();
+  const Real* w = window.data_ptr<Real>();
+  const Real* dw = derivative ? dwindow.data_ptr<Real>() : nullptr;
+  Real* ps = power.data_ptr<Real>();
+  Real* dps = derivative ? d_power.data_ptr<Real>() : nullptr;
+  const RealFft<Real> fft(l.n_fft);
+  const int64_t half = l.n_fft / 2;
+  const int64_t frames = (last_example - first_example) * l.n_frames;
+  at::parallel_for(0, frames, 1, [&](int64_t first, int64_t last) {
+    auto frame = make_fft_buffer<Real>(l.n_fft);
+    auto spectrum = make_fft_buffer<Real>(2 * l.n_freqs);
+    auto d_frame = make_fft_buffer<Real>(derivative ? l.n_fft : 0);
+    auto d_spectrum = make_fft_buffer<Real>(derivative ? 2 * l.n_freqs : 0);
+    std::fill(frame.get(), frame.get() + l.n_fft, Real(0));
+    if (derivative) std::fill(d_frame.get(), d_frame.get() + l.n_fft, Real(0));
+    for (int64_t item = first; item < last; ++item) {
+      const int64_t b = item / l.n_frames;  // within the chunk
+      const int64_t t = item % l.n_frames;
+      const Real* signal = xs + (first_example + b) * n;
+      const int64_t start = t * l.hop - half;
+      gather_frame(signal, n, mean_of[b], start, w, l, frame.get());
+      fft.forward(frame.get(), spectrum.get());
+      const Real* sp = spectrum.get();
+      Real* row = ps + item * l.n_freqs;
+      for (int64_t k = 0; k < l.n_freqs; ++k) row[k] = sp[2 * k] * sp[2 * k] + sp[2 * k + 1] * sp[2 * k + 1];
+      if (derivative) {
+        gather_frame(signal, n, mean_of[b], start, dw, l, d_frame.get());
+        fft.forward(d_frame.get(), d_spectrum.get());
+        const Real* ds = d_spectrum.get();
+        Real* d_row = dps + item * l.n_freqs;
+        for (int64_t k = 0; k < l.n_freqs; ++k) d_row[k] = 2 * (sp[2 * k] * ds[2 * k] + sp[2 * k + 1] * ds[2 * k + 1]);
+      }
+    }
+  });
+}
+
 }  // namespace
+
+void fused_cpu_power(const torch::Tensor& x, const torch::Tensor& window, const torch::Tensor& dwindow,
+                     const FrameLayout& layout, int64_t first, int64_t last, torch::Tensor& power,
+                     torch::Tensor& d_power) {
+  if (x.scalar_type() == torch::kFloat64) {
+    power_impl<double>(x, window, dwindow, layout, first, last, power, d_power);
+  } else {
+    power_impl<float>(x, window, dwindow, layout, first, last, power, d_power);
+  }
+}
 
 void fused_cpu_forward(const torch::Tensor& x, const torch::Tensor& window, const torch::Tensor& dwindow,
                        const torch::Tensor& filterbank, const FrameLayout& layout, torch::Tensor& out,

@@ -33,4 +33,13 @@ torch::Tensor fused_cpu_input_grad(const torch::Tensor& x, const torch::Tensor& 
                                    const torch::Tensor& filterbank, const FrameLayout& layout,
                                    const torch::Tensor& grad);
 
+/// |X|² of every frame of examples [first, last) of x (B, N), and with `dwindow` defined its
+/// σ-derivative 2·Re(conj(X)·X'), into `power` / `d_power` ((last − first)·T rows of K, row-major,
+/// preallocated): the frames spread over the intra-op threads. For dense filterbanks, whose
+/// projection is then one GEMM per chunk of examples (a learnable SincGram has no zero entries,
+/// so the sparse per-frame projection would cost K·M multiply-adds per frame).
+void fused_cpu_power(const torch::Tensor& x, const torch::Tensor& window, const torch::Tensor& dwindow,
+                     const FrameLayout& layout, int64_t first, int64_t last, torch::Tensor& power,
+                     torch::Tensor& d_power);
+
 }  // namespace tfgram::dsp::detail

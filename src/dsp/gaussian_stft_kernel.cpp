@@ -139,6 +139,74 @@ torch::Tensor generic_input_grad(const torch::Tensor& x, const torch::Tensor& wi
   return g_centred - g_centred.mean(1, /*keepdim=*/true);
 }
 
+// dL/dfilterbank (K, M) for grad (B, M, T): Σ power ⊗ grad over chunks of examples, so the power
+// spectrogram of one chunk at a time exists.
+torch::Tensor generic_filterbank_grad(const torch::Tensor& x, const torch::Tensor& window, const Geometry& g,
+                                      const torch::Tensor& grad) {
+  const auto centred = x - x.mean(1, /*keepdim=*/true);
+  const int64_t batch = x.size(0);
+  auto result = torch::zeros({g.shape.n_freqs, grad.size(1)}, x.options());
+  for_each_chunk(batch, chunk_size(batch, g, x), [&](int64_t begin, int64_t end) {
+    const auto parts = torch::view_as_real(torch::fft::rfft(frames_of(centred.slice(0, begin, end), g) * window));
+    const auto power = (parts.select(-1, 0).square() + parts.select(-1, 1).square()).reshape({-1, g.shape.n_freqs});
+    result.addmm_(power.t(), grad.slice(0, begin, end).transpose(1, 2).reshape({-1, grad.size(1)}));
+  });
+  return result;
+}
+
+// A filterbank with few zeros (a learnable SincGram has none) is applied by GEMMs over chunks of
+// examples on the fused path: the FFTW loop writes one chunk's power (and σ-derivative) into a
+// chunk-sized buffer and BLAS projects it. Only one chunk's power exists at a time and nothing is
+// kept for backward; the sparse per-frame projection would cost K·M multiply-adds per frame.
+bool is_dense(const torch::Tensor& fb) { return fb.numel() > 0 && 2 * fb.ne(0).sum().item<int64_t>() > fb.numel(); }
+
+int64_t dense_chunk(int64_t batch, const Geometry& g, const torch::Tensor& x) {
+  const int64_t bytes = g.shape.n_frames * g.shape.n_freqs * static_cast<int64_t>(x.element_size());
+  return std::clamp<int64_t>((int64_t{8} << 20) / std::max<int64_t>(bytes, 1), 1, batch);
+}
+
+std::pair<torch::Tensor, torch::Tensor> dense_fused_forward(const torch::Tensor& x, const torch::Tensor& window,
+                                                            const torch::Tensor& dwindow, const torch::Tensor& fb,
+                                                            const Geometry& g) {
+  const int64_t batch = x.size(0), frames = g.shape.n_frames, rows = fb.size(1);
+  const bool derivative = dwindow.defined();
+  // (B, T, M) memory returned as a (B, M, T) view: the GEMMs write it in place, and the stages
+  // after a filterbank (PCEN, TF-DE, normalisation) are written for this frame-major layout.
+  auto out = torch::empty({batch, frames, rows}, x.options());
+  auto d_out = derivative ? torch::empty_like(out) : torch::Tensor();
+  const int64_t chunk = dense_chunk(batch, g, x);
+  auto power = torch::empty({chunk * frames, g.shape.n_freqs}, x.options());
+  auto d_power = derivative ? torch::empty_like(power) : torch::Tensor();
+  for_each_chunk(batch, chunk, [&](int64_t begin, int64_t end) {
+    auto p = power.narrow(0, 0, (end - begin) * frames);
+    auto dp = derivative ? d_power.narrow(0, 0, (end - begin) * frames) : torch::Tensor();
+    detail::fused_cpu_power(x, window, dwindow, layout_of(g), begin, end, p, dp);
+    auto o = out.slice(0, begin, end).view({-1, rows});
+    torch::mm_out(o, p, fb);
+    if (derivative) {
+      auto d = d_out.slice(0, begin, end).view({-1, rows});
+      torch::mm_out(d, dp, fb);
+    }
+  });
+  return {out.transpose(1, 2), derivative ? d_out.transpose(1, 2) : torch::Tensor()};
+}
+
+// dL/dfilterbank = Σ powerᵀ·grad over chunks of examples, each chunk's power recomputed.
+torch::Tensor fused_filterbank_grad(const torch::Tensor& x, const torch::Tensor& window, const Geometry& g,
+                                    const torch::Tensor& grad) {
+  const int64_t batch = x.size(0), frames = g.shape.n_frames, rows = grad.size(1);
+  auto result = torch::zeros({g.shape.n_freqs, rows}, x.options());
+  const int64_t chunk = dense_chunk(batch, g, x);
+  auto power = torch::empty({chunk * frames, g.shape.n_freqs}, x.options());
+  torch::Tensor none;
+  for_each_chunk(batch, chunk, [&](int64_t begin, int64_t end) {
+    auto p = power.narrow(0, 0, (end - begin) * frames);
+    detail::fused_cpu_power(x, window, torch::Tensor(), layout_of(g), begin, end, p, none);
+    result.addmm_(p.t(), grad.slice(0, begin, end).transpose(1, 2).reshape({-1, rows}));
+  });
+  return result;
+}
+
 Geometry geometry_of(const torch::Tensor& x, double sigma, WindowMode mode, int64_t hop) {
   Geometry g{gaussian_spectrogram_shape(x.size(1), sigma, mode, hop), hop, 0};
   g.offset = (g.shape.n_fft - g.shape.window_length) / 2;
@@ -147,18 +215,22 @@ Geometry geometry_of(const torch::Tensor& x, double sigma, WindowMode mode, int6
 
 struct GaussianSpectrogramKernel : torch::autograd::Function<GaussianSpectrogramKernel> {
   // x (B, N); lambd 0-d; filterbank (K, M) or empty (autograd inputs must be defined tensors).
-  // `lambd_grad`: λ will need a gradient, so ∂out/∂σ is computed now; `input_grad`: x will.
+  // `lambd_grad`: λ will need a gradient, so ∂out/∂σ is computed now; `input_grad`: x will;
+  // `filterbank_grad`: the filterbank will (a learnable one, e.g. SincGram's).
   // `log_offset` >= 0: the result is log(out + log_offset), taken in place. Returns (B, M or K, T).
   static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& lambd,
                                const torch::Tensor& filterbank, int64_t mode, int64_t hop,
-                               bool normalize, bool lambd_grad, bool input_grad, double log_offset) {
+                               bool normalize, bool lambd_grad, bool input_grad, bool filterbank_grad,
+                               double log_offset) {
     const double sigma = std::abs(lambd.item<double>());
     const auto g = geometry_of(x, sigma, static_cast<WindowMode>(mode), hop);
     const auto [window, dwindow] = padded_window(sigma, g, normalize, lambd_grad, x.options());
     const auto fb = filterbank.to(x.dtype());  // (K, M), or empty: no projection
     torch::Tensor out;
     torch::Tensor d_out;
-    if (use_fused(x)) {
+    if (use_fused(x) && is_dense(fb)) {
+      std::tie(out, d_out) = dense_fused_forward(x, window, dwindow, fb, g);
+    } else if (use_fused(x)) {
       detail::fused_cpu_forward(x, window, dwindow, fb, layout_of(g), out, d_out);
     } else {
       std::tie(out, d_out) = generic_forward(x, window, dwindow, fb.numel() > 0 ? fb : torch::Tensor(), g);
@@ -171,8 +243,9 @@ struct GaussianSpectrogramKernel : torch::autograd::Function<GaussianSpectrogram
       out.log_();
     }
     const auto none = torch::empty({0}, x.options());
-    // The input gradient through the log needs 1/(out + c) = exp(−result).
-    ctx->save_for_backward({x, lambd, filterbank, lambd_grad ? d_out : none, log && input_grad ? out : none});
+    // The input and filterbank gradients through the log need 1/(out + c) = exp(−result).
+    ctx->save_for_backward(
+        {x, lambd, filterbank, lambd_grad ? d_out : none, log && (input_grad || filterbank_grad) ? out : none});
     ctx->saved_data["log"] = log;
     ctx->saved_data["mode"] = mode;
     ctx->saved_data["hop"] = hop;
@@ -202,17 +275,26 @@ struct GaussianSpectrogramKernel : torch::autograd::Function<GaussianSpectrogram
       grad_lambd = ((grad * d_out).sum() * sign).to(lambd.dtype()).reshape(lambd.sizes());
     }
     torch::Tensor grad_x;
-    if (ctx->needs_input_grad(0)) {
+    torch::Tensor grad_fb;
+    const bool want_fb = ctx->needs_input_grad(2) && filterbank.numel() > 0;
+    if (ctx->needs_input_grad(0) || want_fb) {
       const double sigma = std::abs(lambd.item<double>());
       const auto g = geometry_of(x, sigma, mode, hop);
       const auto window = padded_window(sigma, g, normalize, false, x.options()).first;
-      const auto fb = filterbank.to(x.dtype());  // (K, M), or empty: no projection
       const auto grad_out = ctx->saved_data["log"].toBool() ? grad * torch::exp(-log_out) : grad;
-      grad_x = use_fused(x) ? detail::fused_cpu_input_grad(x, window, fb, layout_of(g), grad_out)
-                            : generic_input_grad(x, window, fb.numel() > 0 ? fb : torch::Tensor(), g, grad_out);
+      if (ctx->needs_input_grad(0)) {
+        const auto fb = filterbank.to(x.dtype());  // (K, M), or empty: no projection
+        grad_x = use_fused(x) ? detail::fused_cpu_input_grad(x, window, fb, layout_of(g), grad_out)
+                              : generic_input_grad(x, window, fb.numel() > 0 ? fb : torch::Tensor(), g, grad_out);
+      }
+      if (want_fb) {
+        grad_fb = (use_fused(x) ? fused_filterbank_grad(x, window, g, grad_out)
+                                : generic_filterbank_grad(x, window, g, grad_out))
+                      .to(filterbank.dtype());
+      }
     }
     const torch::Tensor none;
-    return {grad_x, grad_lambd, none, none, none, none, none, none, none};
+    return {grad_x, grad_lambd, grad_fb, none, none, none, none, none, none, none};
   }
 };
 
@@ -237,13 +319,14 @@ torch::Tensor run_kernel(const torch::Tensor& x, const torch::Tensor& lambd, con
   // ∂out/∂σ costs a second transform per frame: only when a backward pass will ask for it.
   const bool lambd_grad = torch::GradMode::is_enabled() && lambd.requires_grad();
   const bool input_grad = torch::GradMode::is_enabled() && x.requires_grad();
+  const bool filterbank_grad = torch::GradMode::is_enabled() && filterbank.requires_grad();
   if (log_offset) {
     util::require(std::isfinite(*log_offset) && *log_offset >= 0, where,
                   "log_offset must be a finite number >= 0, got ", *log_offset);
   }
   auto out = GaussianSpectrogramKernel::apply(batch.contiguous(), lambd, filterbank,
                                               static_cast<int64_t>(mode), hop_length, normalize_window,
-                                              lambd_grad, input_grad, log_offset.value_or(-1.0));
+                                              lambd_grad, input_grad, filterbank_grad, log_offset.value_or(-1.0));
   return single ? out.squeeze(0) : out;
 }
 
@@ -261,6 +344,10 @@ void fused_cpu_forward(const torch::Tensor&, const torch::Tensor&, const torch::
 }
 torch::Tensor fused_cpu_input_grad(const torch::Tensor&, const torch::Tensor&, const torch::Tensor&,
                                    const FrameLayout&, const torch::Tensor&) {
+  TORCH_CHECK(false, "tfgram was built without FFTW (TFGRAM_WITH_FFTW=OFF): no fused CPU kernel");
+}
+void fused_cpu_power(const torch::Tensor&, const torch::Tensor&, const torch::Tensor&, const FrameLayout&, int64_t,
+                     int64_t, torch::Tensor&, torch::Tensor&) {
   TORCH_CHECK(false, "tfgram was built without FFTW (TFGRAM_WITH_FFTW=OFF): no fused CPU kernel");
 }
 #endif

@@ -57,6 +57,8 @@ const config::Fields<DEGramOptions>& degram_option_fields() {
         .nest_optional(
             "normalization", [](O& o) -> auto& { return o.normalization(); },
             [](const O&) { return SpectrogramNormOptions(); }, spectrogram_norm_option_fields())
+        .nest_optional(
+            "pcen", [](O& o) -> auto& { return o.pcen(); }, [](const O&) { return PcenOptions(); }, pcen_option_fields())
         .add("log_compression", [](O& o) -> auto& { return o.log_compression(); })
         .upgrade(upgrade_flat_layout);
     for (const auto& [key, stage] : flat_keys()) f.alias(key, std::string(stage) + "." + key);
@@ -79,6 +81,10 @@ void DEGramImpl::reset() {
       sincgram = register_module("sincgram", SincGram(*options.sincgram()));
     });
   }
+  if (options.pcen()) {
+    options.pcen()->channels(options.sincgram() ? options.sincgram()->filters() : options.n_freqs());
+    util::forward_option_errors(where, "pcen", [&] { pcen = register_module("pcen", Pcen(*options.pcen())); });
+  }
   if (options.attention()) {
     // Sized from what actually reaches it (the published layer hard-wires 64).
     options.attention()->features(output_features());
@@ -100,16 +106,23 @@ int64_t DEGramImpl::output_channels() const { return de ? de->output_channels() 
 void DEGramImpl::pretty_print(std::ostream& stream) const {
   stream << "tfgram::DEGram(n_freqs=" << options.n_freqs() << ", sample_rate=" << options.sample_rate()
          << ", sincgram=" << options.sincgram().has_value() << ", attention=" << options.attention().has_value()
-         << ", normalization=" << options.normalization().has_value()
-         << ", log_compression=" << options.log_compression() << ")";
+         << ", normalization=" << options.normalization().has_value() << ", pcen=" << options.pcen().has_value()
+         << ", log_compression=" << (options.log_compression() && !options.pcen()) << ")";
 }
 
 torch::Tensor DEGramImpl::forward(const torch::Tensor& spectrogram) {
   util::require(spectrogram.dim() == 4 && spectrogram.size(1) == 1, "DEGram",
                 "input must be a (B, 1, K, T) power spectrogram, got shape ", spectrogram.sizes());
-  auto x = spectrogram;
-  if (sincgram) x = sincgram->forward(x);
-  if (options.log_compression()) x = torch::log(x + 1e-7);
+  return after_filterbank(sincgram ? sincgram->forward(spectrogram) : spectrogram);
+}
+
+torch::Tensor DEGramImpl::after_filterbank(const torch::Tensor& filtered) {
+  auto x = filtered;
+  if (pcen) {
+    x = pcen->forward(x);
+  } else if (options.log_compression()) {
+    x = torch::log(x + 1e-7);
+  }
   if (de) x = de->forward(x);
   if (norm) x = norm->forward(x);
   return x;

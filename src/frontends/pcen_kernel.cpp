@@ -1,5 +1,6 @@
-// The PCEN recursion: one fused pass over time per (b, c, f) row on the CPU, with its analytic
-// backward, and the portable ATen loop.
+// The PCEN recursion on the CPU: the smoother and its reverse-time adjoint as one pass over time
+// per (b, c, f) row each, the powers and logs around them as vectorised ATen ops, with the analytic
+// backward; and the portable ATen loop over frames.
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
 
@@ -16,133 +17,113 @@ namespace {
 using torch::autograd::AutogradContext;
 using torch::autograd::tensor_list;
 
-// Per-row parameters as doubles: the recursion runs in double for float32 inputs too.
-struct RowParameters {
-  std::vector<double> alpha, delta, inverse_root, smooth;
-  explicit RowParameters(const torch::Tensor& a, const torch::Tensor& d, const torch::Tensor& r, const torch::Tensor& w)
-      : alpha(values(a)), delta(values(d)), inverse_root(values(r)), smooth(values(w)) {}
-  static std::vector<double> values(const torch::Tensor& t) {
-    const auto c = t.detach().to(torch::kCPU, torch::kFloat64).contiguous();
-    return {c.data_ptr<double>(), c.data_ptr<double>() + c.numel()};
-  }
-};
-
+// The two recursions over time, one pass per (b, c, f) row each, rows spread over the threads
+// (the elementwise powers and logs around them are vectorised ATen ops):
+//   smooth:   M_0 = x_0,  M_t = w·x_t + (1 − w)·M_{t−1}
+//   reverse:  g_{T−1} = l_{T−1},  g_t = l_t + (1 − w)·g_{t+1}   (∂L/∂M_t with everything after t)
+// Both accumulate in double for float32 rows too.
 template <typename Real>
-void forward_rows(const torch::Tensor& x, const RowParameters& p, double floor, torch::Tensor& y) {
+void smooth_rows(const torch::Tensor& x, const std::vector<double>& w, torch::Tensor& m_out) {
   const int64_t rows = x.size(2), frames = x.size(3);
-  const int64_t count = x.numel() / std::max<int64_t>(frames, 1);
+  const int64_t count = x.numel() / frames;
   const Real* in = x.data_ptr<Real>();
-  Real* out = y.data_ptr<Real>();
+  Real* out = m_out.data_ptr<Real>();
   at::parallel_for(0, count, 16, [&](int64_t first, int64_t last) {
     for (int64_t row = first; row < last; ++row) {
-      const int64_t f = row % rows;
-      const double a = p.alpha[f], d = p.delta[f], rho = p.inverse_root[f], w = p.smooth[f];
-      const double offset = std::pow(d, rho);
+      const double s = w[static_cast<size_t>(row % rows)];
       const Real* xs = in + row * frames;
-      Real* ys = out + row * frames;
-      double m = frames > 0 ? static_cast<double>(xs[0]) : 0.0;
-      for (int64_t t = 0; t < frames; ++t) {
-        const double xt = xs[t];
-        if (t > 0) m = w * xt + (1.0 - w) * m;
-        const double z = xt * std::pow(floor + m, -a) + d;
-        ys[t] = static_cast<Real>(std::pow(z, rho) - offset);
+      Real* ms = out + row * frames;
+      double m = xs[0];
+      ms[0] = static_cast<Real>(m);
+      for (int64_t t = 1; t < frames; ++t) {
+        m = s * static_cast<double>(xs[t]) + (1.0 - s) * m;
+        ms[t] = static_cast<Real>(m);
       }
     }
   });
 }
 
-// Gradients of one row, by the reverse-time recursion of the smoother: ∂M_{t+1}/∂M_t = 1 − w,
-// ∂M_t/∂x_t = w (t > 0), M_0 = x_0. Per-row parameter sums go to `sums` (a, δ, ρ, w).
 template <typename Real>
-void backward_rows(const torch::Tensor& x, const torch::Tensor& grad, const RowParameters& p, double floor,
-                   torch::Tensor& grad_x, std::vector<double>& sums) {
-  const int64_t rows = x.size(2), frames = x.size(3);
-  const int64_t count = x.numel() / std::max<int64_t>(frames, 1);
-  const Real* in = x.data_ptr<Real>();
-  const Real* g = grad.data_ptr<Real>();
-  Real* gx = grad_x.data_ptr<Real>();
-  sums.assign(static_cast<size_t>(count) * 4, 0.0);
+void reverse_rows(const torch::Tensor& local, const std::vector<double>& w, torch::Tensor& g_out) {
+  const int64_t rows = local.size(2), frames = local.size(3);
+  const int64_t count = local.numel() / frames;
+  const Real* in = local.data_ptr<Real>();
+  Real* out = g_out.data_ptr<Real>();
   at::parallel_for(0, count, 16, [&](int64_t first, int64_t last) {
-    std::vector<double> smoothed(static_cast<size_t>(frames));
     for (int64_t row = first; row < last; ++row) {
-      const int64_t f = row % rows;
-      const double a = p.alpha[f], d = p.delta[f], rho = p.inverse_root[f], w = p.smooth[f];
-      const double d_rho = std::pow(d, rho);
-      const double d_rho_1 = std::pow(d, rho - 1.0);
-      const double log_d = std::log(d);
-      const Real* xs = in + row * frames;
-      const Real* gs = g + row * frames;
-      Real* gxs = gx + row * frames;
-      double m = frames > 0 ? static_cast<double>(xs[0]) : 0.0;
-      for (int64_t t = 0; t < frames; ++t) {
-        if (t > 0) m = w * static_cast<double>(xs[t]) + (1.0 - w) * m;
-        smoothed[static_cast<size_t>(t)] = m;
-      }
-      double ga = 0, gd = 0, gr = 0, gw = 0, carry = 0;
+      const double keep = 1.0 - w[static_cast<size_t>(row % rows)];
+      const Real* ls = in + row * frames;
+      Real* gs = out + row * frames;
+      double g = 0.0;
       for (int64_t t = frames - 1; t >= 0; --t) {
-        const double xt = xs[t], gt = gs[t];
-        const double e = floor + smoothed[static_cast<size_t>(t)];
-        const double gain = std::pow(e, -a);
-        const double z = xt * gain + d;
-        const double z_rho = std::pow(z, rho);
-        const double dy_dz = rho * z_rho / z;
-        const double gz = gt * dy_dz;
-        ga -= gz * xt * gain * std::log(e);
-        gd += gt * (dy_dz - rho * d_rho_1);
-        gr += gt * (z_rho * std::log(z) - d_rho * log_d);
-        const double gm = -gz * xt * a * gain / e + carry;  // ∂L/∂M_t, everything after t included
-        if (t > 0) {
-          gxs[t] = static_cast<Real>(gz * gain + gm * w);
-          gw += gm * (xt - smoothed[static_cast<size_t>(t - 1)]);
-          carry = gm * (1.0 - w);
-        } else {
-          gxs[t] = static_cast<Real>(gz * gain + gm);
-        }
+        g = static_cast<double>(ls[t]) + keep * g;
+        gs[t] = static_cast<Real>(g);
       }
-      double* s = &sums[static_cast<size_t>(row) * 4];
-      s[0] = ga;
-      s[1] = gd;
-      s[2] = gr;
-      s[3] = gw;
     }
   });
 }
 
-// Sums the per-row parameter gradients over batch and channels: (rows·B·C, 4) → four (F) tensors.
-tensor_list parameter_gradients(const std::vector<double>& sums, int64_t rows, const torch::Tensor& like) {
-  const auto all = torch::from_blob(const_cast<double*>(sums.data()), {static_cast<int64_t>(sums.size() / 4), 4},
-                                    torch::kFloat64);
-  const auto per_row = all.view({-1, rows, 4}).sum(0);  // (F, 4)
-  tensor_list out;
-  for (int64_t k = 0; k < 4; ++k) out.push_back(per_row.select(1, k).to(like.options()));
-  return out;
+std::vector<double> values_of(const torch::Tensor& t) {
+  const auto c = t.detach().to(torch::kCPU, torch::kFloat64).contiguous();
+  return {c.data_ptr<double>(), c.data_ptr<double>() + c.numel()};
 }
+
+torch::Tensor smoothed(const torch::Tensor& x, const torch::Tensor& smooth) {
+  auto m = torch::empty_like(x);
+  const auto w = values_of(smooth);
+  AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "pcen_smooth", [&] { smooth_rows<scalar_t>(x, w, m); });
+  return m;
+}
+
+// (F) → (1, 1, F, 1) in x's dtype, for broadcasting over rows.
+torch::Tensor per_row(const torch::Tensor& p, const torch::Tensor& x) { return p.detach().to(x.dtype()).view({1, 1, -1, 1}); }
 
 struct FusedPcen : torch::autograd::Function<FusedPcen> {
   static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x_in, const torch::Tensor& alpha,
                                const torch::Tensor& delta, const torch::Tensor& inverse_root, const torch::Tensor& smooth,
                                double floor) {
     const auto x = x_in.contiguous();
-    auto y = torch::empty_like(x);
-    const RowParameters p(alpha, delta, inverse_root, smooth);
-    AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "pcen_forward", [&] { forward_rows<scalar_t>(x, p, floor, y); });
-    ctx->save_for_backward({x, alpha, delta, inverse_root, smooth});
+    const auto m = smoothed(x, smooth);
+    const auto a = per_row(alpha, x), d = per_row(delta, x), rho = per_row(inverse_root, x);
+    const auto z = x * (m + floor).pow(-a) + d;
+    ctx->save_for_backward({x, m, alpha, delta, inverse_root, smooth});
     ctx->saved_data["floor"] = floor;
-    return y;
+    return z.pow(rho).sub_(d.pow(rho));
   }
 
   static tensor_list backward(AutogradContext* ctx, tensor_list grad_outputs) {
     const auto saved = ctx->get_saved_variables();
-    const auto& x = saved[0];
+    const auto &x = saved[0], &m = saved[1];
     const double floor = ctx->saved_data["floor"].toDouble();
-    const auto grad = grad_outputs[0].contiguous();
-    auto grad_x = torch::empty_like(x);
-    const RowParameters p(saved[1], saved[2], saved[3], saved[4]);
-    std::vector<double> sums;
-    AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "pcen_backward",
-                               [&] { backward_rows<scalar_t>(x, grad, p, floor, grad_x, sums); });
-    auto params = parameter_gradients(sums, x.size(2), saved[1]);
-    return {grad_x, params[0], params[1], params[2], params[3], torch::Tensor()};
+    const auto g = grad_outputs[0].contiguous();
+    const auto a = per_row(saved[2], x), d = per_row(saved[3], x), rho = per_row(saved[4], x);
+    const auto w = per_row(saved[5], x);
+    const auto e = m + floor;
+    const auto gain = e.pow(-a);
+    const auto z = x * gain + d;
+    const auto z_rho = z.pow(rho);
+    const auto dy_dz = rho * z_rho / z;
+    const auto gz = g * dy_dz;
+    const std::vector<int64_t> over_rows{0, 1, 3};
+    const auto d_rho = d.pow(rho);
+    auto grad_alpha = -(gz * x * gain * e.log()).sum(over_rows);
+    auto grad_delta = (g * (dy_dz - rho * d.pow(rho - 1.0))).sum(over_rows);
+    auto grad_root = (g * (z_rho * z.log() - d_rho * d.log())).sum(over_rows);
+    // ∂L/∂M_t: its own term, then everything after t through the smoother (reverse recursion).
+    const auto local = (-gz * x * a * gain / e).contiguous();
+    auto gm = torch::empty_like(local);
+    const auto keep = values_of(saved[5]);
+    AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "pcen_reverse", [&] { reverse_rows<scalar_t>(local, keep, gm); });
+    // ∂M_t/∂x_t = w for t > 0 and 1 for t = 0 (M_0 = x_0).
+    auto grad_x = gz * gain + gm * w;
+    grad_x.select(3, 0).copy_(gz.select(3, 0) * gain.select(3, 0) + gm.select(3, 0));
+    const int64_t frames = x.size(3);
+    auto grad_w = frames > 1 ? (gm.narrow(3, 1, frames - 1) * (x.narrow(3, 1, frames - 1) - m.narrow(3, 0, frames - 1)))
+                                   .sum(over_rows)
+                             : torch::zeros({x.size(2)}, x.options());
+    const auto like = [&](torch::Tensor t, const torch::Tensor& p) { return t.reshape(p.sizes()).to(p.options()); };
+    return {grad_x, like(grad_alpha, saved[2]), like(grad_delta, saved[3]), like(grad_root, saved[4]),
+            like(grad_w, saved[5]), torch::Tensor()};
   }
 };
 

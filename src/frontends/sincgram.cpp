@@ -107,6 +107,36 @@ const config::Fields<SincGramOptions>& sincgram_option_fields() {
   return fields;
 }
 
+torch::Tensor sincgram_filter_matrix(const torch::Tensor& freq_centers, const torch::Tensor& bands,
+                                     int64_t n_freqs, int64_t order, double eps, int64_t grid_bins) {
+  util::require(freq_centers.dim() == 2 && freq_centers.size(0) == 1 && bands.sizes() == freq_centers.sizes(),
+                "SincGram", "freq_centers and bands must both be (1, F), got ", freq_centers.sizes(), " and ",
+                bands.sizes());
+  util::require(n_freqs >= 2 && order >= 1 && grid_bins >= 0 && grid_bins != 1, "SincGram",
+                "needs n_freqs >= 2, order >= 1 and grid_bins 0 or >= 2, got ", n_freqs, ", ", order, " and ",
+                grid_bins);
+  const int64_t bins = grid_bins > 0 ? grid_bins : n_freqs;
+  const auto x = torch::linspace(-1.0, 1.0, bins, freq_centers.options().requires_grad(false)).unsqueeze(1);  // (K, 1)
+  const double mu = 0.25 - 2.0 / static_cast<double>(n_freqs);
+  auto denominator = (bands + 1.0) * mu / 2.0 + eps;
+  // A zero denominator (β = 0 with eps = 0) would make y = ±inf or NaN; keep it at the smallest
+  // normal magnitude with its sign, which leaves every representable width unchanged.
+  const double tiny = std::numeric_limits<double>::min();
+  denominator = torch::where(denominator.abs() < tiny, torch::full_like(denominator, tiny), denominator);
+  return ButterworthResponse::apply(x, freq_centers, denominator, order);  // (K, F)
+}
+
+torch::Tensor apply_filter_matrix(const torch::Tensor& spectrogram, const torch::Tensor& weights) {
+  util::require(spectrogram.dim() == 4 && weights.dim() == 2 && spectrogram.size(2) == weights.size(0), "SincGram",
+                "expected a (B, C, K, T) spectrogram and a (K, F) matrix, got ", spectrogram.sizes(), " and ",
+                weights.sizes());
+  // Written as (B,C,T,K)×(K,F) so LibTorch folds it into one (B·C·T, K)×(K, F) GEMM instead of a
+  // batched one per example. stft output keeps K innermost, so the (B,C,T,K) view of it is folded
+  // without copying the large input, and the backward's Xᵀ·G reads it in place too: the output,
+  // and hence G, keep (B,C,T,F) memory order through the elementwise ops that follow.
+  return torch::matmul(spectrogram.transpose(2, 3), weights.to(spectrogram.dtype())).transpose(2, 3);
+}
+
 SincGramImpl::SincGramImpl(SincGramOptions options_) : options(std::move(options_)) { reset(); }
 
 void SincGramImpl::reset() {
@@ -182,21 +212,18 @@ torch::Tensor SincGramImpl::filter_matrix() {
       unchanged(cached_bands_, bands)) {
     return cached_matrix_;
   }
-  const auto x = torch::linspace(-1.0, 1.0, options.n_freqs(), freq_centers.options().requires_grad(false))
-                     .unsqueeze(1);  // (K, 1)
-  auto denominator = beta_from_weight(bands) + options.eps();
-  // A zero denominator (β = 0 with eps = 0) would make y = ±inf or NaN; keep it at the smallest
-  // normal magnitude with its sign, which leaves every representable width unchanged.
-  const double tiny = std::numeric_limits<double>::min();
-  denominator = torch::where(denominator.abs() < tiny,
-                             torch::full_like(denominator, tiny), denominator);
-  auto matrix = ButterworthResponse::apply(x, freq_centers, denominator, options.order());  // (K, F)
+  auto matrix = sincgram_filter_matrix(freq_centers, bands, options.n_freqs(), options.order(), options.eps());
   if (!recording) {
     cached_matrix_ = matrix.detach();
     cached_centers_ = freq_centers.detach().clone();
     cached_bands_ = bands.detach().clone();
   }
   return matrix;
+}
+
+torch::Tensor SincGramImpl::filter_matrix(int64_t bins) {
+  if (bins == options.n_freqs()) return filter_matrix();
+  return sincgram_filter_matrix(freq_centers, bands, options.n_freqs(), options.order(), options.eps(), bins);
 }
 
 torch::Tensor SincGramImpl::center_hz() const {
@@ -271,13 +298,7 @@ torch::Tensor SincGramImpl::forward(const torch::Tensor& spectrogram) {
                 options.n_freqs());
   util::require(spectrogram.is_floating_point(), "SincGram", "input must be floating point, got ",
                 spectrogram.scalar_type());
-  // S'[b,c,f,t] = Σ_k W_kf S[b,c,k,t], W cast to the input dtype. Written as (B,C,T,K)×(K,F) so
-  // LibTorch folds it into one (B·C·T, K)×(K, F) GEMM instead of a batched one per example. stft
-  // output keeps K innermost, so the (B,C,T,K) view of it is folded without copying the large
-  // input, and the backward's Xᵀ·G reads it in place too: the output, and hence G, keep
-  // (B,C,T,F) memory order through the elementwise ops that follow.
-  const auto weights = filter_matrix().to(spectrogram.dtype());
-  return torch::matmul(spectrogram.transpose(2, 3), weights).transpose(2, 3);
+  return apply_filter_matrix(spectrogram, filter_matrix());
 }
 
 }  // namespace tfgram::frontends

@@ -173,7 +173,7 @@ void SpectrogramNormImpl::pretty_print(std::ostream& stream) const {
          << ")";
 }
 
-torch::Tensor SpectrogramNormImpl::forward(const torch::Tensor& input) {
+torch::Tensor spectrogram_norm(const torch::Tensor& input, const SpectrogramNormOptions& options) {
   util::require(input.dim() == 4, "SpectrogramNorm", "input must be (B, C, F, T), got rank ",
                 input.dim());
   const std::vector<int64_t> dims =
@@ -186,5 +186,7 @@ torch::Tensor SpectrogramNormImpl::forward(const torch::Tensor& input) {
   if (!options.std_norm()) return input - input.mean(dims, /*keepdim=*/true);
   return Standardize::apply(input, dims, count, options.eps());
 }
+
+torch::Tensor SpectrogramNormImpl::forward(const torch::Tensor& input) { return spectrogram_norm(input, options); }
 
 }  // namespace tfgram::frontends

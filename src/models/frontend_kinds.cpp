@@ -4,9 +4,11 @@
 
 #include "tfgram/frontends/differentiable_spectrogram.h"
 #include "tfgram/frontends/dmel.h"
+#include "tfgram/frontends/gaussian_sincgram.h"
 #include "tfgram/frontends/spectrogram.h"
 #include "tfgram/frontends/waveform_degram.h"
 #include "tfgram/frontends/with_pcen.h"
+#include "tfgram/util/check.h"
 
 namespace tfgram::models {
 
@@ -161,7 +163,8 @@ FrontendKind degram_kind() {
   // Centres, bandwidths and the attention's weights all live near [−1, 1]: at the model's rate,
   // as with the published release's single optimiser over model.parameters().
   kind.groups = {{"filterbank", {"degram.sincgram."}, std::nullopt},  // SincGram centres, bandwidths
-                 {"attention", {"degram.de."}, std::nullopt}};        // TF-DE's weights
+                 {"attention", {"degram.de."}, std::nullopt},         // TF-DE's weights
+                 {"pcen", {"degram.pcen."}, std::nullopt}};           // frontend.degram.pcen, when set
   kind.no_log_reason = "degram normalises its output; use frontend.degram.log_compression instead";
   kind.description = "DEGram: Hann spectrogram → SincGram filterbank → TF-DE attention → normalisation";
   kind.build = [](const ClassifierConfig& c) {
@@ -186,6 +189,45 @@ FrontendKind degram_kind() {
   return kind;
 }
 
+// The fully learnable front end: DMEL's window (frontend.dmel: lambd, mode, hop_length,
+// normalize_window) under SincGram's filterbank and DEGram's later stages (frontend.degram).
+FrontendKind dmel_sincgram_kind() {
+  FrontendKind kind;
+  kind.sections = {dmel_section(), degram_section()};
+  kind.groups = {lambd_group(),
+                 {"filterbank", {"degram.sincgram."}, std::nullopt},
+                 {"attention", {"degram.de."}, std::nullopt},
+                 {"pcen", {"degram.pcen."}, std::nullopt}};
+  kind.no_log_reason =
+      "dmel_sincgram compresses after its filterbank itself: frontend.degram.log_compression, or frontend.degram.pcen";
+  kind.description =
+      "fully learnable: DMEL's Gaussian window (trainable λ) → SincGram filterbank → PCEN or log → TF-DE → "
+      "normalisation";
+  kind.build = [](const ClassifierConfig& c) {
+    const auto d = dmel_options(c);
+    const auto degram = c.frontend.section<frontends::DEGramOptions>("degram");
+    FrontendParts parts;
+    try {
+      frontends::GaussianSincGram module(frontends::GaussianSincGramOptions(d.lambd(), c.sample_rate, c.n_points, degram)
+                                             .mode(d.mode())
+                                             .hop_length(d.hop_length())
+                                             .normalize_window(d.normalize_window())
+                                             .trainable(c.frontend_trainable()));
+      if (!c.frontend_trainable()) {
+        for (auto& p : module->parameters()) p.requires_grad_(false);
+      }
+      parts.module = torch::nn::AnyModule(module);
+    } catch (const util::OptionError& error) {
+      // The window's options live in frontend.dmel, the stages' in frontend.degram.
+      const std::string& option = error.option();
+      const bool stage = option.rfind("degram.", 0) == 0;
+      throw config::KeyError(stage ? "frontend." + option : "frontend.dmel." + option, error.problem());
+    }
+    return parts;
+  };
+  return kind;
+}
+
 }  // namespace
 
 std::vector<std::pair<std::string, FrontendKind>> builtin_frontend_kinds() {
@@ -197,6 +239,7 @@ std::vector<std::pair<std::string, FrontendKind>> builtin_frontend_kinds() {
       {"dspec", dspec_kind()},
       {"spectrogram", spectrogram_kind()},
       {"degram", degram_kind()},
+      {"dmel_sincgram", dmel_sincgram_kind()},
   };
 }
 

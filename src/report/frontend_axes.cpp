@@ -10,6 +10,7 @@
 #include "tfgram/dsp/mel.h"
 #include "tfgram/frontends/differentiable_spectrogram.h"
 #include "tfgram/frontends/dmel.h"
+#include "tfgram/frontends/gaussian_sincgram.h"
 #include "tfgram/frontends/sincgram.h"
 #include "tfgram/frontends/spectrogram.h"
 #include "tfgram/frontends/waveform_degram.h"
@@ -100,6 +101,27 @@ FrontendAxes frontend_axes(const models::ClassifierConfig& config, const torch::
     const double high = dsp::hz_to_mel(d.f_max().value_or(sr / 2));
     for (int64_t m = 0; m < rows; ++m) {
       axes.frequency.values.push_back(dsp::mel_to_hz(low + (high - low) * (m + 1) / (rows + 1)) * frequency_scale);
+    }
+    return axes;
+  }
+
+  if (const auto* learnable = frontend.as<frontends::GaussianSincGramImpl>()) {
+    const double lambd = module_lambd(frontend).value_or(0.0);
+    const auto& g = learnable->degram->options;
+    axes.time.step = seconds_or_samples(static_cast<double>(learnable->options.hop_length()));
+    axes.window = "window 6λ = " + duration(6.0 * lambd) + " (λ = " + fixed(lambd, 2) + ")";
+    const auto centres = learnable->degram->sincgram->center_hz().to(torch::kCPU, torch::kFloat64).contiguous();
+    util::require(centres.numel() == rows, where.c_str(), "expected ", centres.numel(), " SincGram rows, got ", rows);
+    for (int64_t f = 0; f < rows; ++f) axes.frequency.values.push_back(centres[f].item<double>() * frequency_scale);
+    axes.name = "learnable window + " + std::to_string(g.sincgram()->filters()) + " SincGram filters" +
+                (g.pcen() ? ", PCEN" : g.log_compression() ? ", log" : "") +
+                (g.attention() ? std::string(", TF-DE ") + frontends::to_string(g.attention()->strategy()) : "") +
+                (g.normalization() ? ", normalised" : "");
+    if (g.normalization() || g.pcen()) {
+      axes.values = TfValues::kLinear;
+      axes.colour_label = g.normalization() ? "normalised value" : "PCEN output";
+    } else {
+      power_or_log(g.log_compression());
     }
     return axes;
   }

@@ -106,7 +106,7 @@ data::Split make_run_split(const data::Dataset& dataset, const RunConfig& config
                      .speakers(data::SpeakerSplit{s.train_speakers, s.valid_speakers, s.test_speakers})
                      .valid_fraction(s.valid_fraction)
                      .valid_seed(s.seed);
-  auto split = data::make_split(dataset, options);
+  auto split = data::with_train_subset(data::make_split(dataset, options), s.train_subset, s.seed);
   util::require(!split.train.empty(), "config key 'data.split'", "the split leaves no training examples");
   util::require(!split.valid.empty(), "config key 'data.split'",
                 "the split leaves no validation examples (early stopping needs them): set data.split.valid "

@@ -46,7 +46,8 @@ const config::Fields<SplitConfig>& split_fields() {
                                  .add("train_speakers", [](S& s) -> auto& { return s.train_speakers; })
                                  .add("valid_speakers", [](S& s) -> auto& { return s.valid_speakers; })
                                  .add("test_speakers", [](S& s) -> auto& { return s.test_speakers; })
-                                 .add("valid_fraction", [](S& s) -> auto& { return s.valid_fraction; });
+                                 .add("valid_fraction", [](S& s) -> auto& { return s.valid_fraction; })
+                                 .add("train_subset", [](S& s) -> auto& { return s.train_subset; });
   return fields;
 }
 
@@ -178,6 +179,12 @@ OrderedJson yaml_to_json(const YAML::Node& node) {
 
 void flatten(const YAML::Node& node, const std::string& prefix, const std::vector<std::string>& keep_whole,
              std::vector<std::pair<std::string, std::string>>& out) {
+  // An empty mapping has no leaves but means something (`pcen: {}` switches a stage on with its
+  // defaults): it is a leaf of its own.
+  if (node.IsMap() && node.size() == 0 && !prefix.empty()) {
+    out.emplace_back(prefix, "{}");
+    return;
+  }
   if (node.IsMap() && std::find(keep_whole.begin(), keep_whole.end(), prefix) == keep_whole.end()) {
     for (const auto& kv : node) {
       const std::string key = prefix.empty() ? kv.first.as<std::string>() : prefix + "." + kv.first.as<std::string>();
@@ -261,6 +268,8 @@ void RunConfig::Validate() const {
     util::require(std::isfinite(value) && value >= 0 && value < 1.0 + 1e-12, where(name).c_str(),
                   "expected a fraction in [0, 1], got ", value);
   }
+  util::require(std::isfinite(data.split.train_subset) && data.split.train_subset > 0 && data.split.train_subset <= 1,
+                where("data.split.train_subset").c_str(), "expected a fraction in (0, 1], got ", data.split.train_subset);
   util::require(std::abs(data.split.train + data.split.valid + data.split.test - 1.0) < 1e-6,
                 where("data.split").c_str(), "train + valid + test must sum to 1, got ",
                 data.split.train + data.split.valid + data.split.test);

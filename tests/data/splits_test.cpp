@@ -177,5 +177,22 @@ TEST_F(DataSplits, RandomHelpersAreStableAcrossPlatforms) {
   EXPECT_NEAR(sum2 / 20000, 1.0, 0.05);
 }
 
+// Small-data runs: a seeded fraction of train is kept, valid and test are untouched.
+TEST(Splits, TrainSubsetKeepsASeededFractionOfTrainOnly) {
+  const Split full = random_split(1000, RandomSplitOptions().seed(4));
+  const Split small = with_train_subset(full, 0.1, 7);
+  EXPECT_EQ(small.train.size(), 70u);  // round(700 · 0.1)
+  EXPECT_EQ(small.valid, full.valid);
+  EXPECT_EQ(small.test, full.test);
+  EXPECT_TRUE(std::is_sorted(small.train.begin(), small.train.end()));
+  EXPECT_TRUE(std::includes(full.train.begin(), full.train.end(), small.train.begin(), small.train.end()));
+  EXPECT_EQ(with_train_subset(full, 0.1, 7).train, small.train) << "seeded";
+  EXPECT_NE(with_train_subset(full, 0.1, 8).train, small.train);
+  EXPECT_EQ(with_train_subset(full, 1.0, 7).train, full.train);
+  EXPECT_EQ(with_train_subset(full, 1e-6, 7).train.size(), 1u) << "never empty";
+  EXPECT_THROW(with_train_subset(full, 0.0, 7), std::invalid_argument);
+  EXPECT_THROW(with_train_subset(full, 1.5, 7), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace tfgram::data::testing

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "tfgram/frontends/degram.h"
 #include "tfgram/frontends/dmel.h"
 #include "tfgram/train/run_config.h"
 
@@ -32,6 +33,23 @@ output: runs/x
   EXPECT_DOUBLE_EQ(*config.train.lr_tf, 0.5);
   config.finalize();
   EXPECT_NEAR(config.model.frontend.section<frontends::DMelOptions>("dmel").lambd(), 0.010 * 8000 / 6.0, 1e-12);  // window_ms → λ
+}
+
+// `stage: {}` switches an optional stage on with its defaults, in a YAML file, a grid value and
+// --set alike (an empty mapping has no leaves, but it is not nothing).
+TEST(RunConfig, AnEmptyMappingSwitchesAStageOn) {
+  RunConfig config;
+  config.apply_yaml("model: {frontend: {kind: degram, degram: {pcen: {}}}}");
+  const auto& degram = config.model.frontend.section<frontends::DEGramOptions>("degram");
+  ASSERT_TRUE(degram.pcen().has_value());
+  EXPECT_DOUBLE_EQ(degram.pcen()->alpha(), 0.96);
+  const auto leaves = train::flatten_yaml("grid: {frontend: [{name: p, model.frontend.degram.pcen: {}}]}", "test");
+  ASSERT_EQ(leaves.size(), 1u);
+  RunConfig other;
+  other.set("model.frontend.degram.pcen", "{}");
+  EXPECT_TRUE(other.model.frontend.section<frontends::DEGramOptions>("degram").pcen().has_value());
+  other.set("model.frontend.degram.pcen", "null");
+  EXPECT_FALSE(other.model.frontend.section<frontends::DEGramOptions>("degram").pcen().has_value());
 }
 
 TEST(RunConfig, JsonRoundTrip) {

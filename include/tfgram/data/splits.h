@@ -64,6 +64,10 @@ Split split_by_take(const Dataset& dataset, int64_t test_below);
 /// Moves round(|train|·fraction) randomly chosen training examples (seeded) to valid.
 Split with_validation(Split split, double fraction, uint64_t seed);
 
+/// Keeps round(|train|·fraction) randomly chosen training examples (seeded; at least one) and drops
+/// the rest: small-data experiments on an unchanged validation and test set.
+Split with_train_subset(Split split, double fraction, uint64_t seed);
+
 /// Throws std::invalid_argument when `split` refers outside [0, size) or uses an index twice.
 void check_split(const Split& split, int64_t size, const char* where = "split");
 

@@ -47,7 +47,9 @@ torch::Tensor gaussian_power_spectrogram(const torch::Tensor& x, const torch::Te
 
 /// The same followed by a filterbank projection: `filterbank` (K, M) → (B, M, T) (or (M, T)),
 /// fused so the (B, K, T) power spectrogram is never stored for backward. With `log_offset` c the
-/// result is log(M + c), also fused (no extra copies of the output).
+/// result is log(M + c), also fused (no extra copies of the output). The filterbank may require
+/// grad (a learnable one, e.g. SincGram's): its gradient powerᵀ·upstream is accumulated chunk by chunk
+/// in backward from recomputed spectra (one more real FFT per frame), returned in its dtype.
 torch::Tensor gaussian_filterbank_spectrogram(const torch::Tensor& x, const torch::Tensor& lambd,
                                               const torch::Tensor& filterbank, WindowMode mode,
                                               int64_t hop_length, bool normalize_window = false,

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "tfgram/frontends/pcen.h"
 #include "tfgram/frontends/sincgram.h"
 #include "tfgram/frontends/spectrogram_norm.h"
 #include "tfgram/frontends/tfde.h"
@@ -35,7 +36,10 @@ struct DEGramOptions {
   TORCH_ARG(std::optional<TfDeOptions>, attention) = TfDeOptions(0);
   /// Per-example normalisation; unset = none.
   TORCH_ARG(std::optional<SpectrogramNormOptions>, normalization) = SpectrogramNormOptions();
-  /// log(x + 1e-7) before attention, as the original Keras model does. On by default: measured
+  /// Learnable PCEN (LEAF) after the filterbank, in place of the log; unset = none (default).
+  TORCH_ARG(std::optional<PcenOptions>, pcen) = std::nullopt;
+  /// log(x + 1e-7) before attention, as the original Keras model does (not with `pcen`, which
+  /// compresses instead). On by default: measured
   /// ahead on FSDD speakers (docs/experiments.md, "DEGram at the default rates"). The PyTorch
   /// release has no log: set false for parity with it (the goldens, its trained weights).
   TORCH_ARG(bool, log_compression) = true;
@@ -52,6 +56,9 @@ struct DEGramImpl : torch::nn::Module {
   void reset();
   void pretty_print(std::ostream& stream) const override;
   torch::Tensor forward(const torch::Tensor& spectrogram);
+  /// The stages after the filterbank, on its (B, 1, F, T) output: PCEN or the log, TF-DE,
+  /// normalisation. (How a front end that applies the filterbank itself uses DEGram.)
+  torch::Tensor after_filterbank(const torch::Tensor& filtered);
 
   /// Frequency rows of the output.
   int64_t output_features() const;
@@ -62,6 +69,7 @@ struct DEGramImpl : torch::nn::Module {
   SincGram sincgram{nullptr};
   TfDe de{nullptr};
   SpectrogramNorm norm{nullptr};
+  Pcen pcen{nullptr};
 };
 TORCH_MODULE(DEGram);
 

@@ -52,9 +52,9 @@ const config::Fields<PcenOptions>& pcen_option_fields();
 
 /// The PCEN of `x` (B, C, F, T) with per-row parameters `alpha`, `delta`, `root`, `smooth` (each
 /// (F), already the values the formula uses: α' = min(α, 1), 1/r' with r' = max(r, 1), w in [0, 1]).
-/// Differentiable in all five. Float32/float64 CPU tensors take one fused pass over time per row
-/// and an analytic backward (the reverse-time recursion of the smoother); other devices and dtypes
-/// take pcen_autograd.
+/// Differentiable in all five. Float32/float64 CPU tensors take one pass over time per row for the
+/// smoother and an analytic backward (one reverse-time pass for its adjoint), with the powers and
+/// logs around them as vectorised elementwise ops; other devices and dtypes take pcen_autograd.
 torch::Tensor pcen(const torch::Tensor& x, const torch::Tensor& alpha, const torch::Tensor& delta,
                    const torch::Tensor& inverse_root, const torch::Tensor& smooth, double floor);
 /// The same as a plain loop over frames of ATen ops with autograd through it: the portable path,

@@ -65,6 +65,18 @@ struct SincGramOptions {
 /// Its config keys (every option but n_freqs and sample_rate, which the enclosing layer sets).
 const config::Fields<SincGramOptions>& sincgram_option_fields();
 
+/// The (K, F) Butterworth filter matrix of SPEC §1.2 from weight-space parameters (1, F):
+/// W_kf = 1/sqrt(1 + y^(2·order)), y = (x_k − c_f)/(β(b_f) + eps), x = linspace(−1, 1, K).
+/// Differentiable in both parameters (a backward evaluated in logs, NaN-free for narrow bands);
+/// in their dtype and on their device. `n_freqs` sets the bandwidth scale μ = 0.25 − 2/n_freqs;
+/// `grid_bins` > 0 evaluates the same filters on a grid of that many bins instead (a spectrogram
+/// whose bin count changed, e.g. DMEL's power-of-two window after λ moved).
+torch::Tensor sincgram_filter_matrix(const torch::Tensor& freq_centers, const torch::Tensor& bands,
+                                     int64_t n_freqs, int64_t order, double eps, int64_t grid_bins = 0);
+/// S'[b,c,f,t] = Σ_k W_kf S[b,c,k,t] for a (B, C, K, T) spectrogram and a (K, F) matrix (cast to
+/// the spectrogram's dtype), as one GEMM.
+torch::Tensor apply_filter_matrix(const torch::Tensor& spectrogram, const torch::Tensor& weights);
+
 /// (B, C, K, T) power spectrogram → (B, C, F, T). Parameters `freq_centers` and `bands`, shape
 /// (1, F), float64, in the normalised weight space of SPEC §1.2 (published names).
 ///
@@ -82,6 +94,9 @@ struct SincGramImpl : torch::nn::Module, RangeConstrained, LearnedSummary {
   /// The (K, F) float64 filter matrix W_kf = 1/sqrt(1 + y^(2n)); differentiable in the parameters.
   /// Cached while the parameters are unchanged and no gradient is being recorded.
   torch::Tensor filter_matrix();
+  /// The same filters evaluated on a grid of `bins` linear-frequency bins over [0, sr/2] (no cache
+  /// unless bins = n_freqs): for inputs whose bin count differs from n_freqs.
+  torch::Tensor filter_matrix(int64_t bins);
   /// Centre frequencies in Hz, shape (F), detached.
   torch::Tensor center_hz() const;
   /// Bandwidths in Hz, shape (F), detached: |β|·sr/2, the half-power width of the response (which

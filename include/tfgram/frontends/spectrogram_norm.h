@@ -22,6 +22,10 @@ struct SpectrogramNormOptions {
 
 const config::Fields<SpectrogramNormOptions>& spectrogram_norm_option_fields();
 
+/// The normalisation of a (B, C, F, T) tensor with these options, differentiable (a fused analytic
+/// backward on CPU float32/float64 for the default per-frequency statistics).
+torch::Tensor spectrogram_norm(const torch::Tensor& input, const SpectrogramNormOptions& options);
+
 struct SpectrogramNormImpl : torch::nn::Module {
   explicit SpectrogramNormImpl(SpectrogramNormOptions options = {});
   void reset();

@@ -39,6 +39,8 @@ struct SplitConfig {
   std::vector<std::string> test_speakers;
   /// When the rule leaves no validation examples, this fraction of train becomes validation.
   double valid_fraction = 0.1;
+  /// Fraction of the training part kept (seeded), validation and test unchanged: small-data runs.
+  double train_subset = 1.0;
 };
 
 struct DataConfig {
