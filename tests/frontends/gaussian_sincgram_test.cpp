@@ -45,7 +45,7 @@ Grads run(bool kernel, bool generic, WindowMode mode, double lambd_value, int64_
     out = torch::matmul(weights.t(), dsp::gaussian_power_spectrogram_autograd(x, lambd, mode, hop));
     if (log_offset) out = torch::log(out + *log_offset);
   }
-  const auto upstream = torch::randn_like(out);
+  const auto upstream = torch::randn(out.sizes(), f64);  // logical order: the kernel's output may be frame-major
   (out * upstream).sum().backward();
   return {out.detach(), lambd.grad(), sinc->freq_centers.grad(), sinc->bands.grad(), x.grad()};
 }
