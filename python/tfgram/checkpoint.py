@@ -153,15 +153,20 @@ class Classifier(nn.Module):
         return ops.load_model_input(str(path), json.dumps(self.config))
 
     @torch.no_grad()
-    def predict(self, paths, top_k=3):
-        """[(path, [(label, probability), …])] for audio files, most probable first."""
+    def predict(self, paths, top_k=3, batch_size=32):
+        """[(path, [(label, probability), …])] for audio files, most probable first, in batches
+        of `batch_size` as `tfgram predict` runs them."""
         self.eval()
         paths = [str(p) for p in paths]
-        x = torch.stack([self.load_audio(p) for p in paths])
-        p = self.probabilities(self(x))
-        values, indices = p.topk(min(top_k, len(self.labels)), 1)
-        return [(path, [(self.labels[i], float(v)) for v, i in zip(vs.tolist(), ix.tolist())])
-                for path, vs, ix in zip(paths, values, indices)]
+        k = min(top_k, len(self.labels))
+        out = []
+        for begin in range(0, len(paths), batch_size):
+            chunk = paths[begin:begin + batch_size]
+            p = self.probabilities(self(torch.stack([self.load_audio(f) for f in chunk])))
+            values, indices = p.topk(k, 1)
+            out += [(path, [(self.labels[i], float(v)) for v, i in zip(vs.tolist(), ix.tolist())])
+                    for path, vs, ix in zip(chunk, values, indices)]
+        return out
 
 
 def load_checkpoint(path):
