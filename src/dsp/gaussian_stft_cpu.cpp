@@ -97,6 +97,38 @@ inline void gather_frame(const Real* signal, int64_t n, Real mean, int64_t start
   for (int64_t j = std::max(hi, l.window_begin); j < l.window_end; ++j) frame[j] = 0;
 }
 
+// One frame's |X|² and, with `dw`, its σ-derivative 2·Re(conj(X)·X') (X' the transform with the
+// window's derivative), written K values apart by `stride` (1: a row; kTile: a tile column).
+// Holds the thread's FFT buffers; the frames' zero padding is set up once.
+template <typename Real>
+struct FramePower {
+  FramePower(const FrameLayout& l, bool derivative)
+      : frame(make_fft_buffer<Real>(l.n_fft)),
+        spectrum(make_fft_buffer<Real>(2 * l.n_freqs)),
+        d_frame(make_fft_buffer<Real>(derivative ? l.n_fft : 0)),
+        d_spectrum(make_fft_buffer<Real>(derivative ? 2 * l.n_freqs : 0)) {
+    std::fill(frame.get(), frame.get() + l.n_fft, Real(0));
+    if (derivative) std::fill(d_frame.get(), d_frame.get() + l.n_fft, Real(0));
+  }
+
+  void operator()(const RealFft<Real>& fft, const FrameLayout& l, const Real* signal, int64_t n, Real mean,
+                  int64_t start, const Real* w, const Real* dw, Real* power, Real* d_power, int64_t stride) {
+    gather_frame(signal, n, mean, start, w, l, frame.get());
+    fft.forward(frame.get(), spectrum.get());
+    const Real* s = spectrum.get();
+    for (int64_t k = 0; k < l.n_freqs; ++k) power[k * stride] = s[2 * k] * s[2 * k] + s[2 * k + 1] * s[2 * k + 1];
+    if (dw == nullptr) return;
+    gather_frame(signal, n, mean, start, dw, l, d_frame.get());
+    fft.forward(d_frame.get(), d_spectrum.get());
+    const Real* ds = d_spectrum.get();
+    for (int64_t k = 0; k < l.n_freqs; ++k) {
+      d_power[k * stride] = 2 * (s[2 * k] * ds[2 * k] + s[2 * k + 1] * ds[2 * k + 1]);
+    }
+  }
+
+  FftBuffer<Real> frame, spectrum, d_frame, d_spectrum;
+};
+
 template <typename Real>
 void forward_impl(const torch::Tensor& x, const torch::Tensor& window, const torch::Tensor& dwindow,
                   const torch::Tensor& filterbank, const FrameLayout& l, torch::Tensor& out,
@@ -120,12 +152,7 @@ void forward_impl(const torch::Tensor& x, const torch::Tensor& window, const tor
   const int64_t half = l.n_fft / 2;
 
   at::parallel_for(0, batch * tiles, 1, [&](int64_t first, int64_t last) {
-    auto frame = make_fft_buffer<Real>(l.n_fft);
-    auto spectrum = make_fft_buffer<Real>(2 * l.n_freqs);
-    auto d_frame = make_fft_buffer<Real>(derivative ? l.n_fft : 0);
-    auto d_spectrum = make_fft_buffer<Real>(derivative ? 2 * l.n_freqs : 0);
-    std::fill(frame.get(), frame.get() + l.n_fft, Real(0));
-    if (derivative) std::fill(d_frame.get(), d_frame.get() + l.n_fft, Real(0));
+    FramePower<Real> frame_power(l, derivative);
     // Power (and its σ-derivative) of a tile of frames as [bin][frame], then projected at once.
     std::vector<Real> power(l.n_freqs * kTile, Real(0)), d_power(derivative ? l.n_freqs * kTile : 0, Real(0));
     std::vector<Real> tile(rows * kTile), d_tile(derivative ? rows * kTile : 0);
@@ -137,22 +164,8 @@ void forward_impl(const torch::Tensor& x, const torch::Tensor& window, const tor
       const Real* signal = xs + b * n;
       const Real mean = mean_of[b];
       for (int64_t i = 0; i < count; ++i) {
-        const int64_t start = (t0 + i) * l.hop - half;
-        gather_frame(signal, n, mean, start, w, l, frame.get());
-        fft.forward(frame.get(), spectrum.get());
-        const Real* s = spectrum.get();
-        for (int64_t k = 0; k < l.n_freqs; ++k) {
-          power[k * kTile + i] = s[2 * k] * s[2 * k] + s[2 * k + 1] * s[2 * k + 1];
-        }
-        if (derivative) {
-          // ∂|X|²/∂σ = 2·Re(conj(X)·X'), X' the transform with the window's σ-derivative.
-          gather_frame(signal, n, mean, start, dw, l, d_frame.get());
-          fft.forward(d_frame.get(), d_spectrum.get());
-          const Real* ds = d_spectrum.get();
-          for (int64_t k = 0; k < l.n_freqs; ++k) {
-            d_power[k * kTile + i] = 2 * (s[2 * k] * ds[2 * k] + s[2 * k + 1] * ds[2 * k + 1]);
-          }
-        }
+        frame_power(fft, l, signal, n, mean, (t0 + i) * l.hop - half, w, dw, power.data() + i,
+                    derivative ? d_power.data() + i : nullptr, kTile);
       }
       // A short last tile projects stale columns beyond `count`; they are not copied out.
       projection.apply_tile(power.data(), tile.data());
@@ -247,29 +260,12 @@ void power_impl(const torch::Tensor& x, const torch::Tensor& window, const torch
   const int64_t half = l.n_fft / 2;
   const int64_t frames = (last_example - first_example) * l.n_frames;
   at::parallel_for(0, frames, 1, [&](int64_t first, int64_t last) {
-    auto frame = make_fft_buffer<Real>(l.n_fft);
-    auto spectrum = make_fft_buffer<Real>(2 * l.n_freqs);
-    auto d_frame = make_fft_buffer<Real>(derivative ? l.n_fft : 0);
-    auto d_spectrum = make_fft_buffer<Real>(derivative ? 2 * l.n_freqs : 0);
-    std::fill(frame.get(), frame.get() + l.n_fft, Real(0));
-    if (derivative) std::fill(d_frame.get(), d_frame.get() + l.n_fft, Real(0));
+    FramePower<Real> frame_power(l, derivative);
     for (int64_t item = first; item < last; ++item) {
       const int64_t b = item / l.n_frames;  // within the chunk
       const int64_t t = item % l.n_frames;
-      const Real* signal = xs + (first_example + b) * n;
-      const int64_t start = t * l.hop - half;
-      gather_frame(signal, n, mean_of[b], start, w, l, frame.get());
-      fft.forward(frame.get(), spectrum.get());
-      const Real* sp = spectrum.get();
-      Real* row = ps + item * l.n_freqs;
-      for (int64_t k = 0; k < l.n_freqs; ++k) row[k] = sp[2 * k] * sp[2 * k] + sp[2 * k + 1] * sp[2 * k + 1];
-      if (derivative) {
-        gather_frame(signal, n, mean_of[b], start, dw, l, d_frame.get());
-        fft.forward(d_frame.get(), d_spectrum.get());
-        const Real* ds = d_spectrum.get();
-        Real* d_row = dps + item * l.n_freqs;
-        for (int64_t k = 0; k < l.n_freqs; ++k) d_row[k] = 2 * (sp[2 * k] * ds[2 * k] + sp[2 * k + 1] * ds[2 * k + 1]);
-      }
+      frame_power(fft, l, xs + (first_example + b) * n, n, mean_of[b], t * l.hop - half, w, dw, ps + item * l.n_freqs,
+                  derivative ? dps + item * l.n_freqs : nullptr, 1);
     }
   });
 }
