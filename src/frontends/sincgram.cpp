@@ -107,6 +107,12 @@ const config::Fields<SincGramOptions>& sincgram_option_fields() {
   return fields;
 }
 
+namespace {
+// SPEC §1.2's bandwidth scale μ = 0.25 − 2/K and β(b) = (b + 1)·μ/2.
+double bandwidth_scale(int64_t n_freqs) { return 0.25 - 2.0 / static_cast<double>(n_freqs); }
+torch::Tensor beta_of(const torch::Tensor& bands, int64_t n_freqs) { return (bands + 1.0) * bandwidth_scale(n_freqs) / 2.0; }
+}  // namespace
+
 torch::Tensor sincgram_filter_matrix(const torch::Tensor& freq_centers, const torch::Tensor& bands,
                                      int64_t n_freqs, int64_t order, double eps, int64_t grid_bins) {
   util::require(freq_centers.dim() == 2 && freq_centers.size(0) == 1 && bands.sizes() == freq_centers.sizes(),
@@ -117,8 +123,7 @@ torch::Tensor sincgram_filter_matrix(const torch::Tensor& freq_centers, const to
                 grid_bins);
   const int64_t bins = grid_bins > 0 ? grid_bins : n_freqs;
   const auto x = torch::linspace(-1.0, 1.0, bins, freq_centers.options().requires_grad(false)).unsqueeze(1);  // (K, 1)
-  const double mu = 0.25 - 2.0 / static_cast<double>(n_freqs);
-  auto denominator = (bands + 1.0) * mu / 2.0 + eps;
+  auto denominator = beta_of(bands, n_freqs) + eps;
   // A zero denominator (β = 0 with eps = 0) would make y = ±inf or NaN; keep it at the smallest
   // normal magnitude with its sign, which leaves every representable width unchanged.
   const double tiny = std::numeric_limits<double>::min();
@@ -167,14 +172,13 @@ void SincGramImpl::reset() {
 }
 
 torch::Tensor SincGramImpl::beta_from_weight(const torch::Tensor& bands_w) const {
-  const double mu = 0.25 - 2.0 / static_cast<double>(options.n_freqs());
-  return (bands_w + 1.0) * mu / 2.0;
+  return beta_of(bands_w, options.n_freqs());
 }
 
 std::pair<torch::Tensor, torch::Tensor> SincGramImpl::hz_to_weights(
     const torch::Tensor& centers_hz, const torch::Tensor& bands_hz) const {
   const double sr = static_cast<double>(options.sample_rate());
-  const double mu = 0.25 - 2.0 / static_cast<double>(options.n_freqs());
+  const double mu = bandwidth_scale(options.n_freqs());
   const auto beta = 2.0 * bands_hz / sr;
   return {4.0 * centers_hz / sr - 1.0, beta * 2.0 / mu - 1.0};
 }
@@ -278,7 +282,7 @@ std::vector<RangeEvent> SincGramImpl::constrain_parameters() {
   if (project && !events.empty()) {
     // Weight-space bounds: c = 4 f/sr − 1 for f in [0, sr/2]; β >= 2·floor/sr.
     freq_centers.clamp_(-1.0, 1.0);
-    const double mu = 0.25 - 2.0 / static_cast<double>(options.n_freqs());
+    const double mu = bandwidth_scale(options.n_freqs());
     bands.clamp_min_(2.0 * (2.0 * floor_hz / sr) / mu - 1.0);
   }
   return events;

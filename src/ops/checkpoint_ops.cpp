@@ -45,28 +45,22 @@ void checkpoint_write(c10::string_view path, c10::string_view config_json, std::
   models::Classifier model(meta.config.model);
   // Every tensor the model holds must come from `state` with its shape; nothing else may be in it.
   std::vector<std::string> problems;
-  std::set<std::string> used;
+  std::set<std::string> known;
   torch::NoGradGuard no_grad;
   for (auto& [name, target] : named_state(*model)) {
+    known.insert(name);
     const auto found = state.find(name);
     if (found == state.end()) {
       problems.push_back("missing " + name);
-      continue;
+    } else if (found->value().sizes() != target.sizes()) {
+      problems.push_back(
+          util::concat(name, " has shape ", found->value().sizes(), ", the model expects ", target.sizes()));
+    } else {
+      target.copy_(found->value());
     }
-    const auto& value = found->value();
-    if (value.sizes() != target.sizes()) {
-      problems.push_back(util::concat(name, " has shape ", value.sizes(), ", the model expects ", target.sizes()));
-      continue;
-    }
-    target.copy_(value);
-    used.insert(name);
   }
   for (const auto& item : state) {
-    if (!used.count(item.key()) && std::none_of(problems.begin(), problems.end(), [&](const std::string& p) {
-          return p.rfind(item.key() + " has", 0) == 0;
-        })) {
-      problems.push_back("unexpected " + item.key());
-    }
+    if (!known.count(item.key())) problems.push_back("unexpected " + item.key());
   }
   if (!problems.empty()) {
     std::string joined;
