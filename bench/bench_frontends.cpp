@@ -72,26 +72,30 @@ void BM_DmelAutogradForwardBackward(benchmark::State& state) {
   }
 }
 
-// The FFT floor: only the real FFTs the kernel must do, with the FFT it uses (FFTW, same plans),
-// over frames of the same shape, spread over the same threads. Forward: one r2c per frame;
-// forward+backward with λ trained: two (X and X' with the window's derivative), backward none.
+// `transforms` real FFTs of size n_fft on each of `frames` frames (rows of `input`), spread over
+// the intra-op threads as the kernel spreads its frames, with the FFT it uses (FFTW, same plans).
+void run_fft_floor(const torch::Tensor& input, int64_t frames, int64_t n_fft, int64_t n_freqs, int64_t transforms) {
+  const dsp::detail::RealFft<float> fft(n_fft);
+  float* rows = input.data_ptr<float>();
+  at::parallel_for(0, frames, 1, [&](int64_t first, int64_t last) {
+    auto spectrum = dsp::detail::make_fft_buffer<float>(2 * n_freqs);
+    for (int64_t f = first; f < last; ++f) {
+      for (int64_t i = 0; i < transforms; ++i) fft.forward(rows + f * n_fft, spectrum.get());
+    }
+    benchmark::DoNotOptimize(spectrum.get());
+  });
+}
+
+// The FFT floor: only the real FFTs the kernel must do, over frames of the same shape. Forward:
+// one r2c per frame; forward+backward with λ trained: two (X and X' with the window's
+// derivative), backward none.
 void BM_FftFloor(benchmark::State& state) {
   const double lambd = dsp::lambd_for_window_ms(static_cast<double>(state.range(0)), kSampleRate);
   const auto shape = dsp::gaussian_spectrogram_shape(kSamples, lambd, WindowMode::kPowerOfTwo, kHop);
   const int64_t frames = kBatch * shape.n_frames;
   const auto input = torch::randn({frames, shape.n_fft});  // rows stay 32-byte aligned for n_fft >= 8
   const int64_t transforms = state.range(1) != 0 ? 2 : 1;
-  const dsp::detail::RealFft<float> fft(shape.n_fft);
-  float* rows = input.data_ptr<float>();
-  for (auto _ : state) {
-    at::parallel_for(0, frames, 1, [&](int64_t first, int64_t last) {
-      auto spectrum = dsp::detail::make_fft_buffer<float>(2 * shape.n_freqs);
-      for (int64_t f = first; f < last; ++f) {
-        for (int64_t i = 0; i < transforms; ++i) fft.forward(rows + f * shape.n_fft, spectrum.get());
-      }
-      benchmark::DoNotOptimize(spectrum.get());
-    });
-  }
+  for (auto _ : state) run_fft_floor(input, frames, shape.n_fft, shape.n_freqs, transforms);
 }
 
 // Full mode (synthetic task): N = 128, hop 1, B = 128, forward + backward.
@@ -106,14 +110,32 @@ void BM_DspecFullForwardBackward(benchmark::State& state) {
 }
 
 // DEGram front end: 16 kHz, 32 ms / 10 ms, n_fft 2048, 64 filters, TF-DE, normalisation; B = 32 × 5 s.
-void BM_DegramForwardBackward(benchmark::State& state) {
+torch::Tensor degram_power() {
   frontends::Spectrogram spec(frontends::SpectrogramOptions::from_seconds(16000, 0.032, 0.010, 2048));
+  return spec->forward(torch::randn({kBatch, 80000})).unsqueeze(1);  // (B, 1, 1025, T)
+}
+
+void BM_DegramForwardBackward(benchmark::State& state) {
   frontends::DEGram degram(frontends::DEGramOptions(1025, 16000));
-  const auto power = spec->forward(torch::randn({kBatch, 80000})).unsqueeze(1);
+  const auto power = degram_power();
   for (auto _ : state) {
     degram->zero_grad();
     degram->forward(power).mean().backward();
     benchmark::DoNotOptimize(degram->sincgram->bands.grad());
+  }
+}
+
+// Its floor: the filterbank product out = P·W and the filter gradient Pᵀ·G, both (B·T, 1025) ×
+// 64 GEMMs on the spectrogram as the layer reads it, plus one pass over that input.
+void BM_DegramFloor(benchmark::State& state) {
+  const auto power = degram_power();
+  const auto p = power.squeeze(1).transpose(1, 2).reshape({-1, power.size(2)});  // (B·T, K) view
+  const auto w = torch::rand({power.size(2), 64});
+  const auto g = torch::randn({p.size(0), 64});
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(torch::mm(p, w));
+    benchmark::DoNotOptimize(torch::mm(p.t(), g));
+    benchmark::DoNotOptimize(power.sum());
   }
 }
 
@@ -170,6 +192,63 @@ void run_train_steps(benchmark::State& state, int64_t steps_per_iteration) {
 void BM_TrainStep(benchmark::State& state) { run_train_steps(state, 1); }
 void BM_TrainEpoch(benchmark::State& state) { run_train_steps(state, 0); }
 
+// Workload 5: the main job's trainable epoch (configs/dmel_time_frequency.yaml): the pulse task's
+// 3500 training examples (N = 128) in batches of 128, DMEL's linear spectrogram in full mode (hop
+// 1) with λ trained, the `linear` backbone, SGD. Arg 0: the whole epoch of training steps; 1: its
+// FFT floor (two r2c per frame, as BM_FftFloor); 2: the model's own time, the same steps with the
+// front end's output precomputed (a leaf that requires grad, so the backbone's input gradient,
+// which the front end would need, is still computed).
+constexpr int64_t kMainExamples = 3500;
+constexpr int64_t kMainBatch = 128;
+
+models::ClassifierConfig main_job_config() {
+  models::ClassifierConfig c;
+  c.num_classes = 3;
+  c.sample_rate = 8000;
+  c.n_points = 128;
+  c.frontend.kind = "dspec";
+  c.assign("frontend.dmel.mode", "full");
+  c.assign("frontend.dmel.hop_length", 1);
+  c.assign("frontend.dmel.lambd", 6.38);
+  c.backbone.kind = "linear";
+  return c;
+}
+
+void BM_MainEpoch(benchmark::State& state) {
+  torch::manual_seed(0);
+  models::Classifier model(main_job_config());
+  model->train();
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  groups.emplace_back(model->model_parameters(), std::make_unique<torch::optim::SGDOptions>(1e-3));
+  groups.emplace_back(model->frontend_parameters(), std::make_unique<torch::optim::SGDOptions>(1.0));
+  torch::optim::SGD optimizer(groups, torch::optim::SGDOptions(1e-3));
+  const auto x = torch::randn({kMainExamples, 128});
+  const auto y = torch::randint(3, {kMainExamples});
+  std::vector<torch::Tensor> features;  // arg 2: the front end's output of each batch, computed once
+  if (state.range(0) == 2) {
+    torch::NoGradGuard no_grad;
+    for (int64_t b = 0; b < kMainExamples; b += kMainBatch) {
+      features.push_back(model->features(x.slice(0, b, b + kMainBatch)).contiguous());
+    }
+  }
+  const auto shape = dsp::gaussian_spectrogram_shape(128, 6.38, WindowMode::kFull, 1);
+  const int64_t frames = kMainExamples * shape.n_frames;
+  const auto floor_input = state.range(0) == 1 ? torch::randn({frames, shape.n_fft}) : torch::Tensor();
+  for (auto _ : state) {
+    if (state.range(0) == 1) {
+      run_fft_floor(floor_input, frames, shape.n_fft, shape.n_freqs, 2);
+      continue;
+    }
+    for (int64_t b = 0, i = 0; b < kMainExamples; b += kMainBatch, ++i) {
+      optimizer.zero_grad();
+      const auto logits = state.range(0) == 0 ? model->forward(x.slice(0, b, b + kMainBatch))
+                                              : model->backbone.forward(features[i].detach().requires_grad_(true));
+      train::classification_loss(*model, logits, y.slice(0, b, b + kMainBatch)).backward();
+      optimizer.step();
+    }
+  }
+}
+
 void window_args(benchmark::internal::Benchmark* b) {
   for (const int ms : {10, 35, 300}) b->Arg(ms);
   b->Unit(benchmark::kMillisecond)->UseRealTime();
@@ -181,8 +260,10 @@ BENCHMARK(BM_DmelAutogradForwardBackward)->Apply(window_args);
 BENCHMARK(BM_FftFloor)->ArgsProduct({{10, 35, 300}, {0, 1}})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_DspecFullForwardBackward)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_DegramForwardBackward)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_DegramFloor)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_TrainStep)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_TrainEpoch)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+BENCHMARK(BM_MainEpoch)->DenseRange(0, 2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // A field of /proc/self/status in KiB ("VmRSS", "VmHWM"), -1 if unreadable.
 long status_kib(const std::string& field) {

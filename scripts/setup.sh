@@ -9,6 +9,7 @@ packages=(
   libgloo-dev                                # the Gloo headers c10d's ProcessGroupGloo needs (distributed training)
   libsndfile1-dev libsoxr-dev                # audio decoding and resampling
   libfftw3-dev                               # the fused CPU path of the DMEL kernel
+  zlib1g-dev                                 # CRC-32 of checkpoints and result files
   libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libpng-dev gnuplot-nox                     # figures: heatmaps (libpng) and line plots (gnuplot)
   libgtest-dev libgmock-dev libbenchmark-dev # tests and benchmarks

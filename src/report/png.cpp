@@ -13,6 +13,7 @@
 
 #include "tfgram/util/atomic_file.h"
 #include "tfgram/util/check.h"
+#include "tfgram/util/integrity.h"
 
 namespace tfgram::report {
 namespace {
@@ -23,22 +24,6 @@ std::runtime_error file_error(const char* where, const std::string& path, const 
 
 uint32_t read_be32(const unsigned char* p) {
   return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]};
-}
-
-// The CRC-32 PNG chunks carry (ISO 3309 polynomial, reflected), over type + data.
-uint32_t crc32(const unsigned char* data, size_t size) {
-  static const auto table = [] {
-    std::array<uint32_t, 256> t{};
-    for (uint32_t n = 0; n < 256; ++n) {
-      uint32_t c = n;
-      for (int k = 0; k < 8; ++k) c = (c & 1u) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-      t[n] = c;
-    }
-    return t;
-  }();
-  uint32_t c = 0xFFFFFFFFu;
-  for (size_t i = 0; i < size; ++i) c = table[(c ^ data[i]) & 0xFFu] ^ (c >> 8);
-  return c ^ 0xFFFFFFFFu;
 }
 
 bool legal_depth(unsigned colour_type, unsigned depth) {
@@ -134,7 +119,8 @@ PngSize png_size(const std::string& path) {
   if (read_be32(head.data() + 8) != 13 || std::memcmp(head.data() + 12, "IHDR", 4) != 0) {
     throw file_error(where, path, "is not a valid PNG file: the first chunk is not a 13-byte IHDR");
   }
-  if (crc32(head.data() + 12, 17) != read_be32(head.data() + 29)) {
+  // PNG chunks carry the same CRC-32, over type + data.
+  if (util::crc32(head.data() + 12, 17) != read_be32(head.data() + 29)) {
     throw file_error(where, path, "is not a valid PNG file: IHDR checksum mismatch");
   }
   const uint32_t width = read_be32(head.data() + 16);

@@ -9,6 +9,7 @@
 #include "tfgram/util/atomic_file.h"
 #include "tfgram/util/check.h"
 #include "tfgram/util/integrity.h"
+#include "tfgram/util/staged_file.h"
 
 namespace tfgram::train {
 namespace {
@@ -48,15 +49,19 @@ uint64_t get64(const char* at) {
 
 }  // namespace
 
-std::string seal_checkpoint(const std::string& payload) {
+namespace {
+std::string checkpoint_header(uint32_t payload_crc, uint64_t payload_size) {
   std::string header(kHeaderSize, '\0');
   std::memcpy(header.data(), kMagic, sizeof kMagic);
   put32(header.data() + 8, static_cast<uint32_t>(kCheckpointFormatVersion));
-  put32(header.data() + 12, util::crc32(payload));
-  put64(header.data() + 16, payload.size());
+  put32(header.data() + 12, payload_crc);
+  put64(header.data() + 16, payload_size);
   put32(header.data() + 24, util::crc32(header.data(), 24));
   return header;
 }
+}  // namespace
+
+std::string seal_checkpoint(const std::string& payload) { return checkpoint_header(util::crc32(payload), payload.size()); }
 
 std::string unseal_checkpoint(const std::string& bytes, const std::string& path) {
   const std::string version_text = std::to_string(kCheckpointFormatVersion);
@@ -156,11 +161,24 @@ void save_checkpoint(const std::string& path, const CheckpointMeta& meta, const 
     optimizer->save(state);
     archive.write("optimizer", state);
   }
-  std::ostringstream stream(std::ios::binary);
-  archive.save_to(stream);
-  const std::string payload = stream.str();
-  const std::string header = seal_checkpoint(payload);
-  util::write_file_atomic(path, std::vector<std::string_view>{header, payload});
+  // Streamed into the file as the archive is written, the checksum taken on the way: the payload
+  // of a big model never exists in memory as a whole (it did twice, as a stream and its copy).
+  util::replace_file_atomic(path, [&](const std::string& temp) {
+    util::StagedFileWriter out(temp, path);
+    const std::string placeholder(kHeaderSize, '\0');
+    out.append(placeholder.data(), placeholder.size());
+    uint32_t crc = 0;
+    uint64_t size = 0;
+    archive.save_to([&](const void* data, size_t n) -> size_t {
+      crc = util::crc32(data, n, crc);
+      size += n;
+      out.append(data, n);
+      return n;
+    });
+    const std::string header = checkpoint_header(crc, size);
+    out.patch(0, header.data(), header.size());
+    out.close();
+  });
 }
 
 CheckpointMeta read_checkpoint_meta(const std::string& path) { return read_checkpoint_meta_from(read_contents(path), path); }

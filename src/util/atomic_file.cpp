@@ -14,6 +14,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "tfgram/util/staged_file.h"
+
 namespace tfgram::util {
 namespace fs = std::filesystem;
 
@@ -67,23 +69,38 @@ void replace_file_atomic(const std::string& path, const std::function<void(const
   if (sync == Sync::durable) fsync_folder(target.has_parent_path() ? target.parent_path().string() : ".");
 }
 
+namespace {
+
+// Writes all of [data, data + size) at the file's current position.
+void write_all(int fd, const char* data, size_t size, const std::string& path) {
+  size_t done = 0;
+  while (done < size) {
+    const ssize_t n = ::write(fd, data + done, size - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int error = n < 0 ? errno : EIO;
+      ::close(fd);
+      fail("write", path, error);
+    }
+    done += static_cast<size_t>(n);
+  }
+}
+
+}  // namespace
+
 void write_file_atomic(const std::string& path, const std::vector<std::string_view>& pieces) {
+  size_t total = 0;
+  for (const auto piece : pieces) total += piece.size();
   replace_file_atomic(path, [&](const std::string& temp) {
+    if (total >= (size_t{8} << 20)) {  // large: staged, around the page cache where allowed
+      StagedFileWriter out(temp, path);
+      for (const auto piece : pieces) out.append(piece.data(), piece.size());
+      out.close();
+      return;
+    }
     const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) fail("write", path, errno);
-    for (const auto piece : pieces) {
-      size_t done = 0;
-      while (done < piece.size()) {
-        const ssize_t n = ::write(fd, piece.data() + done, piece.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-          const int error = n < 0 ? errno : EIO;
-          ::close(fd);
-          fail("write", path, error);
-        }
-        done += static_cast<size_t>(n);
-      }
-    }
+    for (const auto piece : pieces) write_all(fd, piece.data(), piece.size(), path);
     if (::close(fd) != 0) fail("write", path, errno);
   });
 }
@@ -93,12 +110,24 @@ void write_file_atomic(const std::string& path, const std::string& contents) {
 }
 
 std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) throw std::runtime_error("cannot read " + path + ": " + std::strerror(errno));
-  std::ostringstream out;
-  out << in.rdbuf();
+  // Read into a string of the file's size: a stream and its copy would hold a checkpoint twice.
+  const std::streamoff size = in.tellg();
+  std::string contents;
+  if (size > 0) {
+    contents.resize(static_cast<size_t>(size));
+    in.seekg(0);
+    in.read(contents.data(), size);
+    contents.resize(static_cast<size_t>(in.gcount()));
+  }
   if (in.bad()) throw std::runtime_error("cannot read " + path + ": " + std::strerror(errno));
-  return out.str();
+  // Whatever the size said (files that grow, or /proc files of size 0), read on to the end.
+  in.clear();
+  std::ostringstream rest;
+  rest << in.rdbuf();
+  contents += rest.str();
+  return contents;
 }
 
 int remove_stale_temporaries(const std::string& folder) {

@@ -1,32 +1,21 @@
 #include "tfgram/util/integrity.h"
 
-#include <array>
+#include <zlib.h>
+
 #include <cstdio>
 #include <stdexcept>
 
 namespace tfgram::util {
 namespace {
 
-std::array<uint32_t, 256> make_table() {
-  std::array<uint32_t, 256> table{};
-  for (uint32_t n = 0; n < 256; ++n) {
-    uint32_t c = n;
-    for (int bit = 0; bit < 8; ++bit) c = (c & 1u) ? (0xEDB88320u ^ (c >> 1)) : (c >> 1);
-    table[n] = c;
-  }
-  return table;
-}
-
 const std::string kTrailerStart = "# tfgram-";
 
 }  // namespace
 
+// zlib's: the same CRC, several bytes per step instead of a table lookup per byte. A checkpoint of
+// a large model is hundreds of MB, and the table loop cost ESC-10 mel_conv training 13 % of its time.
 uint32_t crc32(const void* data, size_t size, uint32_t previous) {
-  static const auto table = make_table();
-  const auto* bytes = static_cast<const unsigned char*>(data);
-  uint32_t c = ~previous;
-  for (size_t i = 0; i < size; ++i) c = table[(c ^ bytes[i]) & 0xFFu] ^ (c >> 8);
-  return ~c;
+  return static_cast<uint32_t>(::crc32_z(previous, static_cast<const Bytef*>(data), size));
 }
 
 std::string hex32(uint32_t value) {
