@@ -16,6 +16,18 @@ namespace {
 // contiguous runs along T instead of one strided element per frame.
 constexpr int64_t kTile = 16;
 
+// kTile values of Real as one GCC/Clang vector (the compiler splits it into the target's registers).
+template <typename Real>
+struct TileLanes;
+template <>
+struct TileLanes<float> {
+  typedef float type __attribute__((vector_size(kTile * sizeof(float))));
+};
+template <>
+struct TileLanes<double> {
+  typedef double type __attribute__((vector_size(kTile * sizeof(double))));
+};
+
 // The filterbank as rows of its transpose with the range of bins each row touches: a mel row
 // spans a few dozen bins, so the projection costs ~2K multiply-adds per frame instead of K·M.
 template <typename Real>
@@ -57,15 +69,18 @@ struct Projection {
       std::memcpy(out, p, sizeof(Real) * bins * kTile);
       return;
     }
+    // The tile's 16 accumulators as one vector value: as an array they lived on the stack, loaded
+    // and stored at every multiply-add (a third of the kernel's own instructions at 10 ms).
+    using Lanes = typename TileLanes<Real>::type;
     for (int64_t r = 0; r < rows; ++r) {
       const Real* w = weights + r * bins;
-      Real acc[kTile] = {};
+      Lanes acc = {};
       for (int64_t k = begin[r]; k < end[r]; ++k) {
-        const Real wk = w[k];
-        const Real* pk = p + k * kTile;
-        for (int64_t i = 0; i < kTile; ++i) acc[i] += wk * pk[i];
+        Lanes pk;
+        std::memcpy(&pk, p + k * kTile, sizeof pk);
+        acc += w[k] * pk;
       }
-      std::memcpy(out + r * kTile, acc, sizeof(acc));
+      std::memcpy(out + r * kTile, &acc, sizeof acc);
     }
   }
 
@@ -170,12 +185,17 @@ void forward_impl(const torch::Tensor& x, const torch::Tensor& window, const tor
       // A short last tile projects stale columns beyond `count`; they are not copied out.
       projection.apply_tile(power.data(), tile.data());
       if (derivative) projection.apply_tile(d_power.data(), d_tile.data());
-      for (int64_t r = 0; r < rows; ++r) {
-        std::memcpy(outs + (b * rows + r) * l.n_frames + t0, tile.data() + r * kTile, sizeof(Real) * count);
-        if (derivative) {
-          std::memcpy(d_outs + (b * rows + r) * l.n_frames + t0, d_tile.data() + r * kTile, sizeof(Real) * count);
+      // 16 values a row: a fixed-length copy the compiler inlines (a memcpy call per row cost more
+      // than the copy, ~7 % of the 10 ms forward+backward).
+      const auto copy_out = [&](const Real* from, Real* to) {
+        if (count == kTile) {
+          for (int64_t r = 0; r < rows; ++r) std::copy_n(from + r * kTile, kTile, to + r * l.n_frames);
+        } else {
+          for (int64_t r = 0; r < rows; ++r) std::copy_n(from + r * kTile, count, to + r * l.n_frames);
         }
-      }
+      };
+      copy_out(tile.data(), outs + b * rows * l.n_frames + t0);
+      if (derivative) copy_out(d_tile.data(), d_outs + b * rows * l.n_frames + t0);
     }
   });
 }
