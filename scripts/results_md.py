@@ -19,7 +19,8 @@ FAMILIES = [("logmel", "fixed log-mel"), ("dmel", "DMEL"), ("degram", "DEGram (S
             ("learnable_pcen", "fully learnable + PCEN")]
 WINDOWS = ["10ms", "35ms", "300ms"]
 DATA = [("digits", "FSDD digits"), ("speakers", "FSDD speakers"), ("digits_10pct", "FSDD digits, 10 % of train"),
-        ("esc10", "ESC-10 (fold split as the dataset defines it)")]
+        ("esc10", "ESC-10, random stratified split (280 / 40 / 80 clips)"),
+        ("esc10_folds", "ESC-10 on its own folds (1–3 train, 4 valid, 5 test)")]
 
 
 def rows(paths):
