@@ -36,10 +36,19 @@ StagedFileWriter::~StagedFileWriter() {
   if (fd_ >= 0) ::close(fd_);
 }
 
+// TFGRAM_DIRECT_IO=off keeps every write in the page cache (a file system where direct writes are
+// slow, or a reader that wants the file cached).
+static bool direct_io_allowed() {
+  const char* setting = std::getenv("TFGRAM_DIRECT_IO");
+  return setting == nullptr || (std::strcmp(setting, "off") != 0 && std::strcmp(setting, "0") != 0);
+}
+
 void StagedFileWriter::open_direct() {
-  fd_ = ::open(file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_DIRECT, 0644);
-  direct_ = fd_ >= 0;
-  if (fd_ < 0 && errno != EINVAL) fail(shown_as_, errno);
+  if (direct_io_allowed()) {
+    fd_ = ::open(file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_DIRECT, 0644);
+    direct_ = fd_ >= 0;
+    if (fd_ < 0 && errno != EINVAL) fail(shown_as_, errno);
+  }
   if (fd_ < 0) fd_ = ::open(file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd_ < 0) fail(shown_as_, errno);
 }

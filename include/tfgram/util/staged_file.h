@@ -3,8 +3,9 @@
 // checkpoints of big models, hundreds of MB each epoch) can go around the page cache: on the VMs
 // measured, copying into it cost ~3 s of system time per GB (dd: 3.1 s buffered against 0.12 s with
 // O_DIRECT), which was all of ESC-10 mel_conv training's system time. Files that stay under one
-// stage are written through the cache in one write; where the file system refuses O_DIRECT (tmpfs,
-// some FUSE and network file systems) everything is. Use inside replace_file_atomic's callback.
+// stage are written through the cache in one write; where the file system refuses O_DIRECT (some
+// FUSE and network file systems, tmpfs before Linux 6.6) or TFGRAM_DIRECT_IO=off, everything is.
+// Use inside replace_file_atomic's callback.
 #include <cstddef>
 #include <memory>
 #include <string>
