@@ -25,6 +25,13 @@ char* aligned(size_t size) {
   return p;
 }
 
+// TFGRAM_DIRECT_IO=off keeps every write in the page cache (a file system where direct writes are
+// slow, or a reader that wants the file cached).
+bool direct_io_allowed() {
+  const char* setting = std::getenv("TFGRAM_DIRECT_IO");
+  return setting == nullptr || (std::strcmp(setting, "off") != 0 && std::strcmp(setting, "0") != 0);
+}
+
 }  // namespace
 
 void StagedFileWriter::Free::operator()(char* p) const { std::free(p); }
@@ -34,13 +41,6 @@ StagedFileWriter::StagedFileWriter(std::string file, std::string shown_as)
 
 StagedFileWriter::~StagedFileWriter() {
   if (fd_ >= 0) ::close(fd_);
-}
-
-// TFGRAM_DIRECT_IO=off keeps every write in the page cache (a file system where direct writes are
-// slow, or a reader that wants the file cached).
-static bool direct_io_allowed() {
-  const char* setting = std::getenv("TFGRAM_DIRECT_IO");
-  return setting == nullptr || (std::strcmp(setting, "off") != 0 && std::strcmp(setting, "0") != 0);
 }
 
 void StagedFileWriter::open_direct() {
