@@ -4,10 +4,12 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <vector>
 
 #include "real_fft.h"
+#include "util/cpu_clones.h"
 
 namespace tfgram::dsp::detail {
 namespace {
@@ -16,17 +18,46 @@ namespace {
 // contiguous runs along T instead of one strided element per frame.
 constexpr int64_t kTile = 16;
 
-// kTile values of Real as one GCC/Clang vector (the compiler splits it into the target's registers).
+// Half a tile's values of Real as one GCC/Clang vector (the compiler maps it onto the target's
+// registers).
 template <typename Real>
-struct TileLanes;
+struct HalfTile;
 template <>
-struct TileLanes<float> {
-  typedef float type __attribute__((vector_size(kTile * sizeof(float))));
+struct HalfTile<float> {
+  typedef float type __attribute__((vector_size(kTile / 2 * sizeof(float))));
 };
 template <>
-struct TileLanes<double> {
-  typedef double type __attribute__((vector_size(kTile * sizeof(double))));
+struct HalfTile<double> {
+  typedef double type __attribute__((vector_size(kTile / 2 * sizeof(double))));
 };
+
+// A tile of frames at once, frame index fastest: out[r][i] = Σ_k W[r, k] p[k][i] for i < kTile,
+// with W's row r nonzero on [begin[r], end[r]). The inner loop runs over the tile's frames, so it
+// vectorises and each filterbank row's set-up is paid once per tile instead of once per frame.
+template <typename Real>
+TFGRAM_CPU_CLONES void project_tile(const Real* weights, const int64_t* begin, const int64_t* end, int64_t rows,
+                                    int64_t bins, const Real* p, Real* out) {
+  // The tile's accumulators as two 8-lane GCC vector values, which stay in registers in every
+  // clone (one ymm each with AVX, two xmm on the baseline). As an array they went to the stack
+  // at every multiply-add, and GCC's vectoriser turned the array version into a transposing
+  // loop over the bins; one 16-lane value was fine on SSE2 but went through the stack in the
+  // AVX clones.
+  using Half = typename HalfTile<Real>::type;
+  constexpr int64_t half = kTile / 2;
+  for (int64_t r = 0; r < rows; ++r) {
+    const Real* w = weights + r * bins;
+    Half lo = {}, hi = {};
+    for (int64_t k = begin[r]; k < end[r]; ++k) {
+      Half a, b;
+      std::memcpy(&a, p + k * kTile, sizeof a);
+      std::memcpy(&b, p + k * kTile + half, sizeof b);
+      lo += w[k] * a;
+      hi += w[k] * b;
+    }
+    std::memcpy(out + r * kTile, &lo, sizeof lo);
+    std::memcpy(out + r * kTile + half, &hi, sizeof hi);
+  }
+}
 
 // The filterbank as rows of its transpose with the range of bins each row touches: a mel row
 // spans a few dozen bins, so the projection costs ~2K multiply-adds per frame instead of K·M.
@@ -61,27 +92,12 @@ struct Projection {
     }
   }
 
-  // A tile of frames at once, frame index fastest: out[r][i] = Σ_k W[r, k] p[k][i] for i < kTile.
-  // The inner loop runs over the tile's frames, so it vectorises and each filterbank row's
-  // set-up is paid once per tile instead of once per frame.
   void apply_tile(const Real* p, Real* out) const {
     if (identity) {
       std::memcpy(out, p, sizeof(Real) * bins * kTile);
       return;
     }
-    // The tile's 16 accumulators as one vector value: as an array they lived on the stack, loaded
-    // and stored at every multiply-add (a third of the kernel's own instructions at 10 ms).
-    using Lanes = typename TileLanes<Real>::type;
-    for (int64_t r = 0; r < rows; ++r) {
-      const Real* w = weights + r * bins;
-      Lanes acc = {};
-      for (int64_t k = begin[r]; k < end[r]; ++k) {
-        Lanes pk;
-        std::memcpy(&pk, p + k * kTile, sizeof pk);
-        acc += w[k] * pk;
-      }
-      std::memcpy(out + r * kTile, &acc, sizeof acc);
-    }
+    project_tile(weights, begin.data(), end.data(), rows, bins, p, out);
   }
 
   // v[k] = Σ_r W[r, k] g[r * stride]  (the adjoint)
@@ -102,7 +118,7 @@ struct Projection {
 // Writes frame t of example `signal` (mean-free through `mean`), multiplied by `window`, into
 // `frame`. Only the window's support is written: the rest of `frame` stays zero from its setup.
 template <typename Real>
-inline void gather_frame(const Real* signal, int64_t n, Real mean, int64_t start, const Real* window,
+TFGRAM_CPU_CLONES void gather_frame(const Real* signal, int64_t n, Real mean, int64_t start, const Real* window,
                          const FrameLayout& l, Real* frame) {
   // Signal indices start + j for j in the support; zero where they fall into the padding.
   const int64_t lo = std::max(l.window_begin, -start);
@@ -112,36 +128,118 @@ inline void gather_frame(const Real* signal, int64_t n, Real mean, int64_t start
   for (int64_t j = std::max(hi, l.window_begin); j < l.window_end; ++j) frame[j] = 0;
 }
 
-// One frame's |X|² and, with `dw`, its σ-derivative 2·Re(conj(X)·X') (X' the transform with the
-// window's derivative), written K values apart by `stride` (1: a row; kTile: a tile column).
+// Both windowed copies of frame t in one pass, as the complex sequence w·f + i·s·w'·f.
+template <typename Real>
+TFGRAM_CPU_CLONES void gather_frame_pair(const Real* signal, int64_t n, Real mean, int64_t start, const Real* window,
+                              const Real* scaled_dwindow, const FrameLayout& l, Real* z) {
+  const int64_t lo = std::max(l.window_begin, -start);
+  const int64_t hi = std::min(l.window_end, n - start);
+  for (int64_t j = l.window_begin; j < std::min(lo, l.window_end); ++j) z[2 * j] = z[2 * j + 1] = 0;
+  for (int64_t j = lo; j < hi; ++j) {
+    const Real v = signal[start + j] - mean;
+    z[2 * j] = v * window[j];
+    z[2 * j + 1] = v * scaled_dwindow[j];
+  }
+  for (int64_t j = std::max(hi, l.window_begin); j < l.window_end; ++j) z[2 * j] = z[2 * j + 1] = 0;
+}
+
+// The derivative window times s = ‖w‖/‖w′‖: X and s·X′ then have comparable magnitudes, so
+// neither loses digits when the two are separated from their joint transform. Empty without `dw`.
+template <typename Real>
+struct ScaledDerivative {
+  ScaledDerivative(const Real* w, const Real* dw, int64_t n_fft) {
+    if (dw == nullptr) return;
+    double ww = 0, dd = 0;
+    for (int64_t j = 0; j < n_fft; ++j) {
+      ww += static_cast<double>(w[j]) * w[j];
+      dd += static_cast<double>(dw[j]) * dw[j];
+    }
+    scale = dd > 0 && ww > 0 ? std::sqrt(ww / dd) : 1.0;
+    values.resize(n_fft);
+    for (int64_t j = 0; j < n_fft; ++j) values[j] = static_cast<Real>(scale * dw[j]);
+  }
+  const Real* data() const { return values.empty() ? nullptr : values.data(); }
+  double scale = 1.0;
+  std::vector<Real> values;
+};
+
+// The first `count` columns of a (rows, kTile) tile into rows `row_stride` apart. A full tile's
+// rows are fixed-length copies the compiler inlines (a memcpy call per row cost more than the copy,
+// ~7 % of the 10 ms forward+backward).
+template <typename Real>
+TFGRAM_CPU_CLONES void copy_tile(const Real* tile, int64_t rows, int64_t count, Real* to, int64_t row_stride) {
+  if (count == kTile) {
+    for (int64_t r = 0; r < rows; ++r) std::memcpy(to + r * row_stride, tile + r * kTile, sizeof(Real) * kTile);
+  } else {
+    for (int64_t r = 0; r < rows; ++r) std::copy_n(tile + r * kTile, count, to + r * row_stride);
+  }
+}
+
+// |X_k|² of an r2c spectrum (interleaved), written `stride` values apart.
+template <typename Real>
+TFGRAM_CPU_CLONES void real_power(const Real* s, int64_t n_freqs, Real* power, int64_t stride) {
+  for (int64_t k = 0; k < n_freqs; ++k) power[k * stride] = s[2 * k] * s[2 * k] + s[2 * k + 1] * s[2 * k + 1];
+}
+
+// |X_k|² and 2·Re(conj(X_k)·X'_k) from the joint spectrum Z of w·f + i·s·w'·f (below), with
+// `mirror` (2·n_freqs) as scratch. Z_{n−k} is first copied into mirror[k] so that the main loop
+// reads both operands forwards: with the mirrored access inside it, GCC vectorised neither.
+template <typename Real>
+TFGRAM_CPU_CLONES void joint_power(const Real* __restrict s, Real* __restrict mirror, int64_t n_fft, int64_t n_freqs,
+                                   Real inv_scale, Real* __restrict power, Real* __restrict d_power, int64_t stride) {
+  // Bin 0 and, for even n, bin n/2 are their own mirror images.
+  mirror[0] = s[0];
+  mirror[1] = s[1];
+  const bool even = n_fft % 2 == 0;
+  const int64_t inner_end = even ? n_freqs - 1 : n_freqs;
+  for (int64_t k = 1; k < inner_end; ++k) {
+    mirror[2 * k] = s[2 * (n_fft - k)];
+    mirror[2 * k + 1] = s[2 * (n_fft - k) + 1];
+  }
+  if (even && n_freqs > 1) {
+    mirror[2 * (n_freqs - 1)] = s[2 * (n_freqs - 1)];
+    mirror[2 * (n_freqs - 1) + 1] = s[2 * (n_freqs - 1) + 1];
+  }
+  for (int64_t k = 0; k < n_freqs; ++k) {
+    const Real pr = s[2 * k], pi = s[2 * k + 1], zr = mirror[2 * k], zi = mirror[2 * k + 1];
+    const Real xr = pr + zr, xi = pi - zi;
+    power[k * stride] = Real(0.25) * (xr * xr + xi * xi);
+    d_power[k * stride] = (pr * zi + pi * zr) * inv_scale;
+  }
+}
+
+// One frame's |X|² and, with `sdw` (the scaled derivative window), its σ-derivative
+// 2·Re(conj(X)·X') (X' the transform with the window's derivative), written K values apart by
+// `stride` (1: a row; kTile: a tile column). Without the derivative: one r2c. With it: X and
+// s·X' from one complex FFT Z of w·f + i·s·w'·f. With P = Z_k and Z_{n−k} = (zr, zi):
+//   X = (P + conj Z_{n−k}) / 2, so |X|² = ((pr + zr)² + (pi − zi)²) / 4, and
+//   2·Re(conj(X)·X') = (pr·zi + pi·zr) / s.
 // Holds the thread's FFT buffers; the frames' zero padding is set up once.
 template <typename Real>
 struct FramePower {
   FramePower(const FrameLayout& l, bool derivative)
-      : frame(make_fft_buffer<Real>(l.n_fft)),
-        spectrum(make_fft_buffer<Real>(2 * l.n_freqs)),
-        d_frame(make_fft_buffer<Real>(derivative ? l.n_fft : 0)),
-        d_spectrum(make_fft_buffer<Real>(derivative ? 2 * l.n_freqs : 0)) {
-    std::fill(frame.get(), frame.get() + l.n_fft, Real(0));
-    if (derivative) std::fill(d_frame.get(), d_frame.get() + l.n_fft, Real(0));
+      : frame(make_fft_buffer<Real>(derivative ? 2 * l.n_fft : l.n_fft)),
+        spectrum(make_fft_buffer<Real>(derivative ? 2 * l.n_fft : 2 * l.n_freqs)),
+        mirror(make_fft_buffer<Real>(derivative ? 2 * l.n_freqs : 0)) {
+    std::fill(frame.get(), frame.get() + (derivative ? 2 : 1) * l.n_fft, Real(0));
   }
 
-  void operator()(const RealFft<Real>& fft, const FrameLayout& l, const Real* signal, int64_t n, Real mean,
-                  int64_t start, const Real* w, const Real* dw, Real* power, Real* d_power, int64_t stride) {
-    gather_frame(signal, n, mean, start, w, l, frame.get());
-    fft.forward(frame.get(), spectrum.get());
+  void operator()(const RealFft<Real>& fft, const ComplexFft<Real>& joint, const FrameLayout& l,
+                  const Real* signal, int64_t n, Real mean, int64_t start, const Real* w,
+                  const ScaledDerivative<Real>& sdw, Real* power, Real* d_power, int64_t stride) {
     const Real* s = spectrum.get();
-    for (int64_t k = 0; k < l.n_freqs; ++k) power[k * stride] = s[2 * k] * s[2 * k] + s[2 * k + 1] * s[2 * k + 1];
-    if (dw == nullptr) return;
-    gather_frame(signal, n, mean, start, dw, l, d_frame.get());
-    fft.forward(d_frame.get(), d_spectrum.get());
-    const Real* ds = d_spectrum.get();
-    for (int64_t k = 0; k < l.n_freqs; ++k) {
-      d_power[k * stride] = 2 * (s[2 * k] * ds[2 * k] + s[2 * k + 1] * ds[2 * k + 1]);
+    if (sdw.data() == nullptr) {
+      gather_frame(signal, n, mean, start, w, l, frame.get());
+      fft.forward(frame.get(), spectrum.get());
+      real_power(s, l.n_freqs, power, stride);
+      return;
     }
+    gather_frame_pair(signal, n, mean, start, w, sdw.data(), l, frame.get());
+    joint.forward(frame.get(), spectrum.get());
+    joint_power(s, mirror.get(), l.n_fft, l.n_freqs, static_cast<Real>(1.0 / sdw.scale), power, d_power, stride);
   }
 
-  FftBuffer<Real> frame, spectrum, d_frame, d_spectrum;
+  FftBuffer<Real> frame, spectrum, mirror;
 };
 
 template <typename Real>
@@ -163,6 +261,8 @@ void forward_impl(const torch::Tensor& x, const torch::Tensor& window, const tor
   Real* outs = out.data_ptr<Real>();
   Real* d_outs = derivative ? d_out.data_ptr<Real>() : nullptr;
   const RealFft<Real> fft(l.n_fft);
+  const ComplexFft<Real> joint(l.n_fft);
+  const ScaledDerivative<Real> sdw(w, dw, l.n_fft);
   const int64_t tiles = (l.n_frames + kTile - 1) / kTile;
   const int64_t half = l.n_fft / 2;
 
@@ -179,23 +279,14 @@ void forward_impl(const torch::Tensor& x, const torch::Tensor& window, const tor
       const Real* signal = xs + b * n;
       const Real mean = mean_of[b];
       for (int64_t i = 0; i < count; ++i) {
-        frame_power(fft, l, signal, n, mean, (t0 + i) * l.hop - half, w, dw, power.data() + i,
+        frame_power(fft, joint, l, signal, n, mean, (t0 + i) * l.hop - half, w, sdw, power.data() + i,
                     derivative ? d_power.data() + i : nullptr, kTile);
       }
       // A short last tile projects stale columns beyond `count`; they are not copied out.
       projection.apply_tile(power.data(), tile.data());
       if (derivative) projection.apply_tile(d_power.data(), d_tile.data());
-      // 16 values a row: a fixed-length copy the compiler inlines (a memcpy call per row cost more
-      // than the copy, ~7 % of the 10 ms forward+backward).
-      const auto copy_out = [&](const Real* from, Real* to) {
-        if (count == kTile) {
-          for (int64_t r = 0; r < rows; ++r) std::copy_n(from + r * kTile, kTile, to + r * l.n_frames);
-        } else {
-          for (int64_t r = 0; r < rows; ++r) std::copy_n(from + r * kTile, count, to + r * l.n_frames);
-        }
-      };
-      copy_out(tile.data(), outs + b * rows * l.n_frames + t0);
-      if (derivative) copy_out(d_tile.data(), d_outs + b * rows * l.n_frames + t0);
+      copy_tile(tile.data(), rows, count, outs + b * rows * l.n_frames + t0, l.n_frames);
+      if (derivative) copy_tile(d_tile.data(), rows, count, d_outs + b * rows * l.n_frames + t0, l.n_frames);
     }
   });
 }
@@ -277,6 +368,8 @@ void power_impl(const torch::Tensor& x, const torch::Tensor& window, const torch
   Real* ps = power.data_ptr<Real>();
   Real* dps = derivative ? d_power.data_ptr<Real>() : nullptr;
   const RealFft<Real> fft(l.n_fft);
+  const ComplexFft<Real> joint(l.n_fft);
+  const ScaledDerivative<Real> sdw(w, dw, l.n_fft);
   const int64_t half = l.n_fft / 2;
   const int64_t frames = (last_example - first_example) * l.n_frames;
   at::parallel_for(0, frames, 1, [&](int64_t first, int64_t last) {
@@ -284,7 +377,8 @@ void power_impl(const torch::Tensor& x, const torch::Tensor& window, const torch
     for (int64_t item = first; item < last; ++item) {
       const int64_t b = item / l.n_frames;  // within the chunk
       const int64_t t = item % l.n_frames;
-      frame_power(fft, l, xs + (first_example + b) * n, n, mean_of[b], t * l.hop - half, w, dw, ps + item * l.n_freqs,
+      frame_power(fft, joint, l, xs + (first_example + b) * n, n, mean_of[b], t * l.hop - half, w, sdw,
+                  ps + item * l.n_freqs,
                   derivative ? dps + item * l.n_freqs : nullptr, 1);
     }
   });

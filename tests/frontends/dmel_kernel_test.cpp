@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <limits>
 #include <optional>
 
 #include "dsp/force_generic_kernel.h"
@@ -199,7 +200,14 @@ TEST(DMelKernel, NoGradForwardMatchesGradForward) {
   torch::NoGradGuard no_grad;
   const auto without = dsp::gaussian_power_spectrogram(x, lambd, WindowMode::kPowerOfTwo, 80);
   EXPECT_FALSE(without.requires_grad());
-  EXPECT_TRUE(torch::equal(with_grad.detach(), without));
+  // With λ trained the power comes out of one complex FFT shared with the derivative window's
+  // frame, without from an r2c: the two round differently, within a few float32 ulps of the
+  // spectrogram's largest value (an FFT's error scales with the norm of its input, not per bin).
+  const double scale = without.abs().max().item<double>();
+  const double worst = (with_grad.detach() - without).abs().max().item<double>();
+  EXPECT_LE(worst, 16 * std::numeric_limits<float>::epsilon() * scale) << "largest difference " << worst
+                                                                         << " of a spectrogram peaking at " << scale;
+  EXPECT_GT(scale, 0);
 }
 
 }  // namespace
