@@ -10,6 +10,7 @@
 
 #include "real_fft.h"
 #include "util/cpu_clones.h"
+#include "vector_log.h"
 
 namespace tfgram::dsp::detail {
 namespace {
@@ -244,7 +245,7 @@ struct FramePower {
 
 template <typename Real>
 void forward_impl(const torch::Tensor& x, const torch::Tensor& window, const torch::Tensor& dwindow,
-                  const torch::Tensor& filterbank, const FrameLayout& l, torch::Tensor& out,
+                  const torch::Tensor& filterbank, const FrameLayout& l, double log_offset, torch::Tensor& out,
                   torch::Tensor& d_out) {
   const int64_t batch = x.size(0);
   const int64_t n = x.size(1);
@@ -285,6 +286,10 @@ void forward_impl(const torch::Tensor& x, const torch::Tensor& window, const tor
       // A short last tile projects stale columns beyond `count`; they are not copied out.
       projection.apply_tile(power.data(), tile.data());
       if (derivative) projection.apply_tile(d_power.data(), d_tile.data());
+      // Stale columns of a short last tile may divide by zero here; they are not copied out.
+      if (log_offset >= 0) {
+        log_with_offset(tile.data(), derivative ? d_tile.data() : nullptr, rows * kTile, static_cast<Real>(log_offset));
+      }
       copy_tile(tile.data(), rows, count, outs + b * rows * l.n_frames + t0, l.n_frames);
       if (derivative) copy_tile(d_tile.data(), rows, count, d_outs + b * rows * l.n_frames + t0, l.n_frames);
     }
@@ -384,6 +389,42 @@ void power_impl(const torch::Tensor& x, const torch::Tensor& window, const torch
   });
 }
 
+// One block's Σ a·b (Σ b without `a`) in float64 with four independent accumulators (one long
+// dependency chain of adds ran at a quarter of the multiply rate).
+template <typename Real>
+TFGRAM_CPU_CLONES double block_dot(const Real* a, const Real* b, int64_t n) {
+  double s[4] = {0, 0, 0, 0};
+  int64_t i = 0;
+  if (a == nullptr) {
+    for (; i + 4 <= n; i += 4) {
+      for (int64_t j = 0; j < 4; ++j) s[j] += static_cast<double>(b[i + j]);
+    }
+    for (; i < n; ++i) s[0] += static_cast<double>(b[i]);
+  } else {
+    for (; i + 4 <= n; i += 4) {
+      for (int64_t j = 0; j < 4; ++j) s[j] += static_cast<double>(a[i + j]) * static_cast<double>(b[i + j]);
+    }
+    for (; i < n; ++i) s[0] += static_cast<double>(a[i]) * static_cast<double>(b[i]);
+  }
+  return (s[0] + s[1]) + (s[2] + s[3]);
+}
+
+template <typename Real>
+double dot_impl(const Real* a, const Real* b, int64_t n) {
+  constexpr int64_t kBlock = int64_t{1} << 14;
+  const int64_t blocks = (n + kBlock - 1) / kBlock;
+  std::vector<double> partial(blocks, 0.0);
+  at::parallel_for(0, blocks, 1, [&](int64_t first, int64_t last) {
+    for (int64_t k = first; k < last; ++k) {
+      const int64_t begin = k * kBlock;
+      partial[k] = block_dot(a == nullptr ? nullptr : a + begin, b + begin, std::min(kBlock, n - begin));
+    }
+  });
+  double total = 0;
+  for (double p : partial) total += p;
+  return total;
+}
+
 }  // namespace
 
 void fused_cpu_power(const torch::Tensor& x, const torch::Tensor& window, const torch::Tensor& dwindow,
@@ -397,13 +438,29 @@ void fused_cpu_power(const torch::Tensor& x, const torch::Tensor& window, const 
 }
 
 void fused_cpu_forward(const torch::Tensor& x, const torch::Tensor& window, const torch::Tensor& dwindow,
-                       const torch::Tensor& filterbank, const FrameLayout& layout, torch::Tensor& out,
-                       torch::Tensor& d_out) {
+                       const torch::Tensor& filterbank, const FrameLayout& layout, double log_offset,
+                       torch::Tensor& out, torch::Tensor& d_out) {
   if (x.scalar_type() == torch::kFloat64) {
-    forward_impl<double>(x, window, dwindow, filterbank, layout, out, d_out);
+    forward_impl<double>(x, window, dwindow, filterbank, layout, log_offset, out, d_out);
   } else {
-    forward_impl<float>(x, window, dwindow, filterbank, layout, out, d_out);
+    forward_impl<float>(x, window, dwindow, filterbank, layout, log_offset, out, d_out);
   }
+}
+
+double fused_cpu_dot(const torch::Tensor& a_in, const torch::Tensor& b_in) {
+  // A gradient that is one value broadcast (the backward of mean or sum has all strides 0):
+  // value · Σ b, without materialising it.
+  const auto strides = a_in.strides();
+  if (std::all_of(strides.begin(), strides.end(), [](int64_t s) { return s == 0; })) {
+    const auto b = b_in.contiguous();
+    const double value = a_in.numel() == 0 ? 0.0 : a_in.as_strided({1}, {1}).item<double>();
+    if (b.scalar_type() == torch::kFloat64) return value * dot_impl<double>(nullptr, b.data_ptr<double>(), b.numel());
+    return value * dot_impl<float>(nullptr, b.data_ptr<float>(), b.numel());
+  }
+  const auto a = a_in.contiguous();
+  const auto b = b_in.contiguous();
+  if (a.scalar_type() == torch::kFloat64) return dot_impl(a.data_ptr<double>(), b.data_ptr<double>(), a.numel());
+  return dot_impl(a.data_ptr<float>(), b.data_ptr<float>(), a.numel());
 }
 
 torch::Tensor fused_cpu_input_grad(const torch::Tensor& x, const torch::Tensor& window,

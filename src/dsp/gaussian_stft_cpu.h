@@ -22,10 +22,15 @@ struct FrameLayout {
 
 /// x (B, N) contiguous; window and dwindow (n_fft) in x's dtype (dwindow may be undefined);
 /// filterbank (K, M) or empty. Fills out (B, R, T), R = M or K, and when dwindow is defined
-/// d_out (same shape) = ∂out/∂σ.
+/// d_out (same shape) = ∂out/∂σ. With log_offset >= 0 they are log(out + log_offset) and
+/// (∂out/∂σ) / (out + log_offset) instead, taken tile by tile.
 void fused_cpu_forward(const torch::Tensor& x, const torch::Tensor& window, const torch::Tensor& dwindow,
-                       const torch::Tensor& filterbank, const FrameLayout& layout, torch::Tensor& out,
-                       torch::Tensor& d_out);
+                       const torch::Tensor& filterbank, const FrameLayout& layout, double log_offset,
+                       torch::Tensor& out, torch::Tensor& d_out);
+
+/// Σ a ⊙ b over two float32/float64 CPU tensors of one shape, accumulated in float64 in fixed
+/// blocks (the same sum at every thread count): dL/dλ from dL/dout and ∂out/∂σ in one pass.
+double fused_cpu_dot(const torch::Tensor& a, const torch::Tensor& b);
 
 /// dL/dx for grad = dL/dout (B, R, T): recomputes each frame's spectrum, one r2c and one c2r per
 /// frame, overlap-adds into the signal and applies the adjoint of the mean removal.

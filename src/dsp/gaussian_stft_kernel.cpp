@@ -228,15 +228,18 @@ struct GaussianSpectrogramKernel : torch::autograd::Function<GaussianSpectrogram
     const auto fb = filterbank.to(x.dtype());  // (K, M), or empty: no projection
     torch::Tensor out;
     torch::Tensor d_out;
+    bool fused_log = false;
     if (use_fused(x) && is_dense(fb)) {
       std::tie(out, d_out) = dense_fused_forward(x, window, dwindow, fb, g);
     } else if (use_fused(x)) {
-      detail::fused_cpu_forward(x, window, dwindow, fb, layout_of(g), out, d_out);
+      // The log, when asked for, is taken tile by tile inside.
+      detail::fused_cpu_forward(x, window, dwindow, fb, layout_of(g), log_offset, out, d_out);
+      fused_log = log_offset >= 0;
     } else {
       std::tie(out, d_out) = generic_forward(x, window, dwindow, fb.numel() > 0 ? fb : torch::Tensor(), g);
     }
     const bool log = log_offset >= 0;
-    if (log) {
+    if (log && !fused_log) {
       // In place: the log costs no extra (B, R, T) tensors. ∂log(out + c)/∂σ = (∂out/∂σ)/(out + c).
       out.add_(log_offset);
       if (d_out.defined()) d_out.div_(out);
@@ -272,7 +275,12 @@ struct GaussianSpectrogramKernel : torch::autograd::Function<GaussianSpectrogram
                                "require grad when the forward pass ran");
       }
       const double sign = lambd.item<double>() < 0 ? -1.0 : 1.0;  // the layer uses |λ|
-      grad_lambd = ((grad * d_out).sum() * sign).to(lambd.dtype()).reshape(lambd.sizes());
+      if (use_fused(x) && grad.scalar_type() == d_out.scalar_type()) {
+        // One float64-accumulated pass instead of a (B, R, T) product and its sum.
+        grad_lambd = torch::full(lambd.sizes(), detail::fused_cpu_dot(grad, d_out) * sign, lambd.options());
+      } else {
+        grad_lambd = ((grad * d_out).sum() * sign).to(lambd.dtype()).reshape(lambd.sizes());
+      }
     }
     torch::Tensor grad_x;
     torch::Tensor grad_fb;
@@ -339,7 +347,10 @@ thread_local bool generic_forced = false;
 #if !TFGRAM_HAVE_FFTW
 // Built without FFTW: use_fused() is false, so the fused loop is never called.
 void fused_cpu_forward(const torch::Tensor&, const torch::Tensor&, const torch::Tensor&, const torch::Tensor&,
-                       const FrameLayout&, torch::Tensor&, torch::Tensor&) {
+                       const FrameLayout&, double, torch::Tensor&, torch::Tensor&) {
+  TORCH_CHECK(false, "tfgram was built without FFTW (TFGRAM_WITH_FFTW=OFF): no fused CPU kernel");
+}
+double fused_cpu_dot(const torch::Tensor&, const torch::Tensor&) {
   TORCH_CHECK(false, "tfgram was built without FFTW (TFGRAM_WITH_FFTW=OFF): no fused CPU kernel");
 }
 torch::Tensor fused_cpu_input_grad(const torch::Tensor&, const torch::Tensor&, const torch::Tensor&,

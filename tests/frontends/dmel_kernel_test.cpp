@@ -193,6 +193,27 @@ TEST(DMelKernel, FusedLogEqualsLogOfTheOutput) {
                std::invalid_argument);
 }
 
+// The backward of sum() hands the kernel a gradient of one value broadcast (all strides 0), the
+// backward of mean() a materialised one: both give the portable path's λ-gradient.
+TEST(DMelKernel, BroadcastGradientsGiveThePortableLambdaGradient) {
+  torch::manual_seed(21);
+  const auto x = torch::randn({3, 3000}, torch::kFloat64);
+  const auto fb = dsp::melscale_fbanks(257, 0.0, 4000.0, 16, 8000, torch::kFloat64);
+  for (const bool mean : {false, true}) {
+    const auto run = [&](bool generic) {
+      std::optional<dsp::detail::ForceGenericKernel> force;
+      if (generic) force.emplace();
+      const auto lambd = torch::tensor(46.667, torch::kFloat64).requires_grad_(true);
+      const auto out = dsp::gaussian_filterbank_spectrogram(x, lambd, fb, WindowMode::kPowerOfTwo, 80, false, 1e-6);
+      (mean ? out.mean() : out.sum()).backward();
+      return lambd.grad();
+    };
+    const auto fused = run(false), portable = run(true);
+    EXPECT_TRUE(all_close(fused, portable, 1e-9, 0)) << (mean ? "mean" : "sum") << ": " << fused.item<double>()
+                                                     << " against " << portable.item<double>();
+  }
+}
+
 TEST(DMelKernel, NoGradForwardMatchesGradForward) {
   const auto x = torch::randn({3, 4000});
   const auto lambd = torch::tensor(46.667f).requires_grad_(true);
