@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "tfgram/config/fields.h"
+#include "tfgram/dsp/log_compression.h"
 #include "tfgram/util/check.h"
 
 namespace tfgram::frontends {
@@ -121,7 +122,7 @@ torch::Tensor DEGramImpl::after_filterbank(const torch::Tensor& filtered) {
   if (pcen) {
     x = pcen->forward(x);
   } else if (options.log_compression()) {
-    x = torch::log(x + 1e-7);
+    x = dsp::log_compression(x, 1e-7);
   }
   if (de) x = de->forward(x);
   if (norm) x = norm->forward(x);

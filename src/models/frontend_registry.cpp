@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "tfgram/dsp/log_compression.h"
 #include "tfgram/models/frontend_kind.h"
 #include "tfgram/models/frontend_kinds.h"
 #include "tfgram/util/check.h"
@@ -80,7 +81,7 @@ torch::Tensor frontend_features(torch::nn::AnyModule& module, bool log, const to
   util::require(audio.dim() == 2, "front end", "input must be (B, N) audio, got shape ", audio.sizes());
   auto x = module.forward(audio);
   if (x.dim() == 3) x = x.unsqueeze(1);
-  if (log) x = torch::log(x + 1e-10);
+  if (log) x = dsp::log_compression(x, 1e-10);
   return x;
 }
 
