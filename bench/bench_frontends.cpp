@@ -74,12 +74,16 @@ void BM_DmelAutogradForwardBackward(benchmark::State& state) {
 
 // `transforms` real FFTs of size n_fft on each of `frames` frames (rows of `input`), spread over
 // the intra-op threads as the kernel spreads its frames, with the FFT it uses (FFTW, same plans).
+// transforms = 0: one complex FFT of size n_fft per frame instead (rows f and f + 1 read as n_fft
+// complex values; `input` holds one spare row).
 void run_fft_floor(const torch::Tensor& input, int64_t frames, int64_t n_fft, int64_t n_freqs, int64_t transforms) {
   const dsp::detail::RealFft<float> fft(n_fft);
+  const dsp::detail::ComplexFft<float> joint(n_fft);
   float* rows = input.data_ptr<float>();
   at::parallel_for(0, frames, 1, [&](int64_t first, int64_t last) {
-    auto spectrum = dsp::detail::make_fft_buffer<float>(2 * n_freqs);
+    auto spectrum = dsp::detail::make_fft_buffer<float>(2 * n_fft);
     for (int64_t f = first; f < last; ++f) {
+      if (transforms == 0) joint.forward(rows + f * n_fft, spectrum.get());
       for (int64_t i = 0; i < transforms; ++i) fft.forward(rows + f * n_fft, spectrum.get());
     }
     benchmark::DoNotOptimize(spectrum.get());
@@ -87,14 +91,15 @@ void run_fft_floor(const torch::Tensor& input, int64_t frames, int64_t n_fft, in
 }
 
 // The FFT floor: only the real FFTs the kernel must do, over frames of the same shape. Forward:
-// one r2c per frame; forward+backward with λ trained: two (X and X' with the window's
-// derivative), backward none.
+// one r2c per frame (variant 0); forward+backward with λ trained: two (variant 1: X and X' with
+// the window's derivative), backward none. Variant 2: the one c2c per frame the kernel actually
+// runs with λ trained (X and X' from one complex transform), the floor of what it does.
 void BM_FftFloor(benchmark::State& state) {
   const double lambd = dsp::lambd_for_window_ms(static_cast<double>(state.range(0)), kSampleRate);
   const auto shape = dsp::gaussian_spectrogram_shape(kSamples, lambd, WindowMode::kPowerOfTwo, kHop);
   const int64_t frames = kBatch * shape.n_frames;
-  const auto input = torch::randn({frames, shape.n_fft});  // rows stay 32-byte aligned for n_fft >= 8
-  const int64_t transforms = state.range(1) != 0 ? 2 : 1;
+  const auto input = torch::randn({frames + 1, shape.n_fft});  // rows stay 32-byte aligned for n_fft >= 8
+  const int64_t transforms = state.range(1) == 2 ? 0 : state.range(1) == 1 ? 2 : 1;
   for (auto _ : state) run_fft_floor(input, frames, shape.n_fft, shape.n_freqs, transforms);
 }
 
@@ -257,7 +262,7 @@ void window_args(benchmark::internal::Benchmark* b) {
 BENCHMARK(BM_DmelForward)->Apply(window_args);
 BENCHMARK(BM_DmelForwardBackward)->Apply(window_args);
 BENCHMARK(BM_DmelAutogradForwardBackward)->Apply(window_args);
-BENCHMARK(BM_FftFloor)->ArgsProduct({{10, 35, 300}, {0, 1}})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_FftFloor)->ArgsProduct({{10, 35, 300}, {0, 1, 2}})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_DspecFullForwardBackward)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_DegramForwardBackward)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_DegramFloor)->Unit(benchmark::kMillisecond)->UseRealTime();
