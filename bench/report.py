@@ -106,7 +106,10 @@ def main():
                 "`MelSpectrogram` is a fixed (Hann) mel at the same window length, backward to the input. "
                 "The FFT floor times only the real FFTs the kernel must do, with the FFT it uses (FFTW, same plans "
                 "and threads) on frames of the same shape: one r2c per frame forward; two forward+backward with a "
-                "trainable λ (the spectrum and its window-derivative twin, both in forward; backward needs none).\n\n")
+                "trainable λ (the spectrum and its window-derivative twin, both in forward; backward needs none). "
+                "Since issue #16 the kernel gets both of those from one complex FFT per frame, so with λ trained it "
+                "can come in under this floor where the FFTs dominate (300 ms); `FftFloor/<w>/2` times that one "
+                "c2c per frame.\n\n")
         with open(md_out, "w") as f:
             f.write(head + text)
 

@@ -2,7 +2,8 @@
 // The fused CPU path of the DMEL spectrogram kernel (see gaussian_stft_kernel.cpp for the maths).
 //
 // One pass per frame, in registers and L1/L2-sized scratch: gather and window the frame, FFTW
-// r2c, |X|², sparse filterbank projection, and on request the derivative of all of that in σ.
+// r2c, |X|², sparse filterbank projection, optionally the log, and on request the derivative of
+// all of that in σ (then X and X' come from one c2c of the frame under both windows).
 // No frame matrix, complex spectrum or power spectrogram is ever materialised for the batch, and
 // the work is spread over the intra-op threads with a single parallel region per call.
 #include <torch/types.h>

@@ -3,8 +3,9 @@
 // For one frame f (n_fft samples of the zero-padded, mean-free signal) and window w:
 //   X_k = Σ_m w_m f_m e^{−2πikm/n},  S_k = |X_k|²,  optionally M = Fbᵀ S.
 // λ: with X'_k the same transform with ∂w/∂σ (σ = |λ|), ∂S_k/∂σ = 2·Re(conj(X_k)·X'_k). When λ
-// is trained, forward computes ∂out/∂σ beside out (one extra real FFT per frame) and keeps only
-// that output-sized tensor, so dL/dλ = sign(λ)·Σ dL/dout ⊙ ∂out/∂σ needs no transform at all.
+// is trained, forward computes ∂out/∂σ beside out (on CPU X and X' come from one complex FFT per
+// frame, gaussian_stft_cpu) and keeps only that output-sized tensor, so
+// dL/dλ = sign(λ)·Σ dL/dout ⊙ ∂out/∂σ needs no transform at all.
 // Input: with G = dL/dS (G = Fb·dL/dM when projected), the adjoint of S with respect to a_m = w_m f_m
 // is r_m = 2·Re Σ_{k=0}^{n/2} G_k X_k e^{+2πikm/n} (an inverse real FFT with the end bins doubled),
 // dL/df_m = w_m r_m, then overlap-add and the mean-removal adjoint. That path recomputes X, so
