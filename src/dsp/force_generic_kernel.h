@@ -1,12 +1,12 @@
 #pragma once
-// Test hook, internal (tests include src/): make the Gaussian spectrogram kernel skip its fused
-// CPU loop.
+// Test hook, internal (tests include src/): make the kernels with a fused CPU loop (the Gaussian
+// spectrogram, SincGram's filter responses) skip it.
 
 namespace tfgram::dsp {
 
 namespace detail {
-/// While alive, the kernel takes its portable ATen path on CPU too (on this thread): tests check
-/// that both paths agree.
+/// While alive, those kernels take their portable ATen path on CPU too (on this thread): tests
+/// check that both paths agree.
 class ForceGenericKernel {
  public:
   ForceGenericKernel();

@@ -342,9 +342,6 @@ torch::Tensor run_kernel(const torch::Tensor& x, const torch::Tensor& lambd, con
 }  // namespace
 
 namespace detail {
-namespace {
-thread_local bool generic_forced = false;
-}
 #if !TFGRAM_HAVE_FFTW
 // Built without FFTW: use_fused() is false, so the fused loop is never called.
 void fused_cpu_forward(const torch::Tensor&, const torch::Tensor&, const torch::Tensor&, const torch::Tensor&,
@@ -363,9 +360,6 @@ void fused_cpu_power(const torch::Tensor&, const torch::Tensor&, const torch::Te
   TORCH_CHECK(false, "tfgram was built without FFTW (TFGRAM_WITH_FFTW=OFF): no fused CPU kernel");
 }
 #endif
-ForceGenericKernel::ForceGenericKernel() : previous_(generic_forced) { generic_forced = true; }
-ForceGenericKernel::~ForceGenericKernel() { generic_forced = previous_; }
-bool ForceGenericKernel::active() { return generic_forced; }
 }  // namespace detail
 
 torch::Tensor gaussian_power_spectrogram(const torch::Tensor& x, const torch::Tensor& lambd,

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "butterworth.h"
 #include "tfgram/config/fields.h"
 #include "tfgram/dsp/mel.h"
 #include "tfgram/util/check.h"
@@ -25,53 +26,6 @@ struct Names<frontends::SincGramConstraint> {
 }  // namespace tfgram::config
 
 namespace tfgram::frontends {
-namespace {
-
-using torch::autograd::AutogradContext;
-using torch::autograd::tensor_list;
-
-// log(1 + e^t) without overflow.
-torch::Tensor softplus_exact(const torch::Tensor& t) {
-  return torch::clamp_min(t, 0.0) + torch::log1p(torch::exp(-t.abs()));
-}
-
-// W = (1 + y^(2n))^(-1/2) with y = (x − c)/d, and a hand-written backward. Autograd of the plain
-// formula multiplies an overflowing y^(2n−1) by a vanishing W³ (0·inf = NaN) for narrow bands and
-// high orders. Everything is evaluated in logs instead: with L = log|y| and u = 2n·L,
-//   W        = exp(−½·softplus(u))
-//   ∂W/∂c    = n·sign(y)·exp((2n−1)·L − 1.5·softplus(u)) / d
-//   ∂W/∂d    = n·exp(2n·L − 1.5·softplus(u)) / d
-// where the exponents are rewritten so that ±inf in L gives −inf (a zero derivative), never NaN.
-struct ButterworthResponse : torch::autograd::Function<ButterworthResponse> {
-  static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& c,
-                               const torch::Tensor& d, int64_t order) {
-    const auto y = (x - c) / d;
-    ctx->save_for_backward({y, d});
-    ctx->saved_data["order"] = order;
-    return torch::exp(-0.5 * softplus_exact(2.0 * static_cast<double>(order) * torch::log(y.abs())));
-  }
-
-  static tensor_list backward(AutogradContext* ctx, tensor_list grad_outputs) {
-    const auto saved = ctx->get_saved_variables();
-    const auto& y = saved[0];
-    const auto& d = saved[1];
-    const auto n = static_cast<double>(ctx->saved_data["order"].toInt());
-    const auto log_abs = torch::log(y.abs());
-    const auto u = 2.0 * n * log_abs;
-    const auto tail = 1.5 * torch::log1p(torch::exp(-u.abs()));  // 1.5·softplus(u) − 1.5·max(u, 0)
-    const auto positive = log_abs > 0;
-    // (2n−1)L − 1.5·softplus(u): −(n+1)L − tail for L > 0, (2n−1)L − tail otherwise.
-    const auto e_c = torch::where(positive, -(n + 1.0) * log_abs, (2.0 * n - 1.0) * log_abs) - tail;
-    // 2nL − 1.5·softplus(u): −nL − tail for L > 0, 2nL − tail otherwise.
-    const auto e_d = torch::where(positive, -n * log_abs, 2.0 * n * log_abs) - tail;
-    const auto& g = grad_outputs[0];
-    const auto grad_c = (g * n * torch::sign(y) * torch::exp(e_c) / d).sum(0, /*keepdim=*/true);
-    const auto grad_d = (g * n * torch::exp(e_d) / d).sum(0, /*keepdim=*/true);
-    return {torch::Tensor(), grad_c, grad_d, torch::Tensor()};
-  }
-};
-
-}  // namespace
 
 SincGramInit parse_sincgram_init(const std::string& name) {
   if (name == "mel") return SincGramInit::kMel;
@@ -128,7 +82,7 @@ torch::Tensor sincgram_filter_matrix(const torch::Tensor& freq_centers, const to
   // normal magnitude with its sign, which leaves every representable width unchanged.
   const double tiny = std::numeric_limits<double>::min();
   denominator = torch::where(denominator.abs() < tiny, torch::full_like(denominator, tiny), denominator);
-  return ButterworthResponse::apply(x, freq_centers, denominator, order);  // (K, F)
+  return detail::butterworth_response(x, freq_centers, denominator, order);  // (K, F)
 }
 
 torch::Tensor apply_filter_matrix(const torch::Tensor& spectrogram, const torch::Tensor& weights) {

@@ -1,5 +1,6 @@
 #pragma once
-// Shared pieces of the hand-fused CPU loops (DMEL kernel, TF-DE maxout, normalisation). Internal.
+// Shared pieces of the hand-fused CPU loops (DMEL kernel, TF-DE maxout, normalisation, SincGram's
+// responses). Internal.
 #include <torch/types.h>
 
 #include <cstdint>
@@ -10,6 +11,15 @@ namespace tfgram::util::detail {
 inline bool fused_cpu_supports(const torch::Tensor& x) {
   return x.device().is_cpu() && (x.scalar_type() == torch::kFloat32 || x.scalar_type() == torch::kFloat64);
 }
+
+/// Element (i, j) of a 2-d tensor with any strides.
+template <typename Real>
+struct Strided2 {
+  const Real* data;
+  int64_t s0, s1;
+  explicit Strided2(const torch::Tensor& t) : data(t.data_ptr<Real>()), s0(t.stride(0)), s1(t.stride(1)) {}
+  Real operator()(int64_t i, int64_t j) const { return data[i * s0 + j * s1]; }
+};
 
 /// Element (b, c, f, t) of a 4-d tensor with any strides (expanded gradients have stride 0).
 template <typename Real>

@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <optional>
+
+#include "dsp/force_generic_kernel.h"
 #include "support/close.h"
 #include "support/numeric.h"
 #include "tfgram/tfgram.h"
@@ -146,31 +149,75 @@ TEST_F(SincGramTest, InputMemoryLayoutDoesNotChangeTheResult) {
   EXPECT_TRUE(close_scaled(grads[0], grads[1], 1e-10, 1e-12));
 }
 
-TEST_F(SincGramTest, NoNaNWhenBandwidthCollapses) {
-  for (const double eps : {1e-7, 0.0}) {
-    SincGram layer(SincGramOptions(129, 8000).filters(8).eps(eps));
-    {
-      torch::NoGradGuard no_grad;
-      layer->bands.fill_(-1.0);  // β = 0
-      layer->bands[0][1].fill_(-1.0 + 1e-12);  // β → 0⁺
+// The filter responses' own node (fused CPU loop, and the portable ATen path forced on CPU) against
+// autograd through the plain formula (1 + y^(2n))^(-1/2), in float64 where that formula is safe.
+TEST_F(SincGramTest, ResponsesMatchAutogradOfThePlainFormulaOnBothPaths) {
+  for (const int64_t order : {1, 2, 4, 9}) {
+    for (const bool generic : {false, true}) {
+      SincGram layer(SincGramOptions(257, 16000).filters(24).order(order));
+      {
+        torch::NoGradGuard no_grad;
+        layer->freq_centers.add_(0.1 * torch::randn_like(layer->freq_centers));
+        layer->bands.add_(0.1 * torch::randn_like(layer->bands));
+      }
+      const auto upstream = torch::randn({257, 24}, torch::kFloat64);
+      torch::Tensor matrix;
+      {
+        std::optional<dsp::detail::ForceGenericKernel> force;
+        if (generic) force.emplace();
+        matrix = layer->filter_matrix();
+        (matrix * upstream).sum().backward();
+      }
+      const auto c = layer->freq_centers.detach().clone().requires_grad_();
+      const auto b = layer->bands.detach().clone().requires_grad_();
+      const double mu = 0.25 - 2.0 / 257.0;
+      const auto d = (b + 1.0) * mu / 2.0 + 1e-7;
+      const auto x = torch::linspace(-1.0, 1.0, 257, torch::kFloat64).unsqueeze(1);
+      const auto plain = torch::pow(1.0 + torch::pow((x - c) / d, 2 * order), -0.5);
+      (plain * upstream).sum().backward();
+      const std::string what = "order " + std::to_string(order) + (generic ? ", ATen path" : ", fused path");
+      EXPECT_TRUE(all_close(matrix, plain, 1e-12, 1e-14)) << what;
+      EXPECT_TRUE(close_scaled(layer->freq_centers.grad(), c.grad(), 1e-9, 1e-12)) << what;
+      EXPECT_TRUE(close_scaled(layer->bands.grad(), b.grad(), 1e-9, 1e-12)) << what;
     }
-    const auto out = layer->forward(torch::rand({2, 1, 129, 4}));
-    out.sum().backward();
-    EXPECT_TRUE(all_finite(out)) << "eps " << eps;
-    EXPECT_TRUE(all_finite(layer->freq_centers.grad())) << "eps " << eps;
-    EXPECT_TRUE(all_finite(layer->bands.grad())) << "eps " << eps;
+  }
+}
+
+TEST_F(SincGramTest, NoNaNWhenBandwidthCollapses) {
+  for (const bool generic : {false, true}) {
+    std::optional<dsp::detail::ForceGenericKernel> force;
+    if (generic) force.emplace();
+    for (const double eps : {1e-7, 0.0}) {
+      const std::string what = "eps " + std::to_string(eps) + (generic ? ", ATen path" : ", fused path");
+      SincGram layer(SincGramOptions(129, 8000).filters(8).eps(eps));
+      {
+        torch::NoGradGuard no_grad;
+        layer->bands.fill_(-1.0);  // β = 0
+        layer->bands[0][1].fill_(-1.0 + 1e-12);  // β → 0⁺
+      }
+      const auto out = layer->forward(torch::rand({2, 1, 129, 4}));
+      out.sum().backward();
+      EXPECT_TRUE(all_finite(out)) << what;
+      EXPECT_TRUE(all_finite(layer->freq_centers.grad())) << what;
+      EXPECT_TRUE(all_finite(layer->bands.grad())) << what;
+    }
   }
 }
 
 TEST_F(SincGramTest, NoNaNAtExtremeOrders) {
-  for (const int64_t order : {1, 50, 200}) {
-    SincGram layer(SincGramOptions(257, 16000).filters(32).order(order));
-    const auto out = layer->forward(torch::rand({2, 1, 257, 3}));
-    out.sum().backward();
-    EXPECT_TRUE(all_finite(out)) << "order " << order;
-    EXPECT_TRUE(all_finite(layer->freq_centers.grad())) << "order " << order;
-    EXPECT_TRUE(all_finite(layer->bands.grad())) << "order " << order;
-    EXPECT_GT(layer->bands.grad().abs().sum().item<double>(), 0.0) << "order " << order;
+  for (const bool generic : {false, true}) {
+    std::optional<dsp::detail::ForceGenericKernel> force;
+    if (generic) force.emplace();
+    for (const int64_t order : {1, 50, 200}) {
+      const std::string what = "order " + std::to_string(order) + (generic ? ", ATen path" : ", fused path");
+      SincGram layer(SincGramOptions(257, 16000).filters(32).order(order));
+      const auto out = layer->forward(torch::rand({2, 1, 257, 3}));
+      out.sum().backward();
+      EXPECT_TRUE(all_finite(out)) << what;
+      EXPECT_TRUE(all_finite(layer->freq_centers.grad())) << what;
+      EXPECT_TRUE(all_finite(layer->bands.grad())) << what;
+      EXPECT_GT(layer->bands.grad().abs().sum().item<double>(), 0.0) << what;
+    }
   }
 }
 
