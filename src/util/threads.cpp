@@ -62,12 +62,7 @@ int configure_threads(int requested) {
 }
 
 void prefer_passive_threads(char** argv) {
-  bool changed = false;
-  // The user's choice wins for each variable.
-  for (const auto& [name, value] : {std::pair{"OMP_WAIT_POLICY", "passive"}, std::pair{"OPENBLAS_THREAD_TIMEOUT", "4"}}) {
-    if (std::getenv(name) == nullptr && ::setenv(name, value, 1) == 0) changed = true;
-  }
-  if (!changed) return;
+  if (!set_passive_thread_defaults()) return;
   ::execv("/proc/self/exe", argv);
   // Still here: exec failed. The variables stay set, which only affects child processes.
 }

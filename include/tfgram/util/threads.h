@@ -14,6 +14,12 @@ int configure_threads(int requested = 0);
 /// OpenBLAS's thread count, or 0 when the BLAS in use is not OpenBLAS.
 int blas_threads();
 
+/// Sets OMP_WAIT_POLICY=passive and OPENBLAS_THREAD_TIMEOUT=4 (see prefer_passive_threads) where
+/// the user has not set them; returns whether it set any. They take effect only in programs started
+/// afterwards: the `tfgram` command is a small launcher that calls this and then executes the tool
+/// (tfgram-main), so the tool, which loads LibTorch, is loaded once.
+bool set_passive_thread_defaults();
+
 /// For executables, first thing in main: re-executes the program once with idle threads that wait
 /// without spinning, OMP_WAIT_POLICY=passive and OPENBLAS_THREAD_TIMEOUT=4, each unless the user set
 /// it (their choice wins). libgomp and OpenBLAS read them only when they are loaded, before main,
