@@ -44,7 +44,11 @@ for threads in (1, 2):
     print(f"| main job's trainable epoch (floor: FFTs {ms(fft)} + model {ms(model)}) | {threads} | {ms(ours)} | {ms(fft + model)} | {r:.2f}× | ≤ 1.5× {'pass' if r <= 1.5 else 'FAIL'} |")
 PY
 cat "$out/table.md"
-{ echo "Measured $(date -u +%F) on $(nproc) cores by bench/floors.sh; the faster of two alternating repetitions."
+# The CPU and its widest vector level: the kernels' loops and SLEEF's log are built per level, so
+# the ratios differ between an AVX2 and an AVX-512 machine.
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+isa=$(grep -qw avx512f /proc/cpuinfo && echo AVX-512 || { grep -qw avx2 /proc/cpuinfo && echo AVX2 || echo "no AVX2"; })
+{ echo "Measured $(date -u +%F) on $(nproc) cores ($cpu, $isa) by bench/floors.sh; the faster of two alternating repetitions."
   echo "DMEL: B = 32 × 5 s at 8 kHz, hop 80, 64 mels, log; its floor is BM_FftFloor (two real FFTs per frame"
   echo "with the kernel's FFTW plans and threads, issue #16's definition). With λ trained the kernel runs one"
   echo "complex FFT per frame instead (X and X' from one transform), so the line below each DMEL row gives the"

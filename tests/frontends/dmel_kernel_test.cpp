@@ -214,6 +214,27 @@ TEST(DMelKernel, BroadcastGradientsGiveThePortableLambdaGradient) {
   }
 }
 
+// A backward that takes the portable path after a fused forward (here forced; in use, a gradient
+// of another dtype) reads what the fused loop saved: the same λ-gradient. T = 38 frames is not a
+// multiple of the loop's 16-frame tile.
+TEST(DMelKernel, PortableBackwardAfterAFusedForwardGivesTheSameLambdaGradient) {
+  torch::manual_seed(22);
+  const auto x = torch::randn({2, 3000}, torch::kFloat64);
+  const auto fb = dsp::melscale_fbanks(257, 0.0, 4000.0, 16, 8000, torch::kFloat64);
+  const auto upstream = torch::randn({2, 16, 38}, torch::kFloat64);
+  const auto run = [&](bool generic_backward) {
+    const auto lambd = torch::tensor(46.667, torch::kFloat64).requires_grad_(true);
+    const auto out = dsp::gaussian_filterbank_spectrogram(x, lambd, fb, WindowMode::kPowerOfTwo, 80, false, 1e-6);
+    EXPECT_EQ(out.size(2), 38);
+    std::optional<dsp::detail::ForceGenericKernel> force;
+    if (generic_backward) force.emplace();
+    (out * upstream).sum().backward();
+    return lambd.grad();
+  };
+  const auto fused = run(false), portable = run(true);
+  EXPECT_TRUE(all_close(fused, portable, 1e-12, 0)) << fused.item<double>() << " against " << portable.item<double>();
+}
+
 TEST(DMelKernel, NoGradForwardMatchesGradForward) {
   const auto x = torch::randn({3, 4000});
   const auto lambd = torch::tensor(46.667f).requires_grad_(true);
