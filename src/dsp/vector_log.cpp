@@ -48,7 +48,7 @@ void sse2(float* x, float* d, int64_t n, float offset) {
   for (; i + 4 <= n; i += 4) {
     const __m128 v = _mm_add_ps(_mm_loadu_ps(x + i), c);
     if (d != nullptr) _mm_storeu_ps(d + i, _mm_div_ps(_mm_loadu_ps(d + i), v));
-    _mm_storeu_ps(x + i, Sleef_logf4_u10sse2(v));
+    _mm_storeu_ps(x + i, Sleef_logf4_u35sse2(v));
   }
   scalar(x + i, d == nullptr ? nullptr : d + i, n - i, offset);
 }

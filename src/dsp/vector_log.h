@@ -11,7 +11,10 @@
 namespace tfgram::dsp::detail {
 
 /// For i < n: with `d`, first d[i] ← d[i] / (x[i] + offset) (the σ-derivative of the log); then
-/// x[i] ← log(x[i] + offset). SLEEF's u10 functions: within 1 ulp, as ATen's log.
+/// x[i] ← log(x[i] + offset). float64: SLEEF's u10 functions, within 1 ulp as ATen's log.
+/// float32: the u35 ones, within 3.5 ulp (3.5 · 6e-8 relative) at 0.6× the cost of u10 (1 M logs:
+/// 0.83 against 1.34 ms on AVX2). The |X|² they take the log of carries the FFT's rounding, several
+/// float32 ulps already, so the output's error is the spectrum's, not the log's.
 void log_with_offset(float* x, float* d, int64_t n, float offset);
 void log_with_offset(double* x, double* d, int64_t n, double offset);
 

@@ -16,7 +16,7 @@ struct Float8 {
   static __m256 set1(float v) { return _mm256_set1_ps(v); }
   static __m256 add(__m256 a, __m256 b) { return _mm256_add_ps(a, b); }
   static __m256 div(__m256 a, __m256 b) { return _mm256_div_ps(a, b); }
-  static __m256 log(__m256 v) { return Sleef_logf8_u10avx2(v); }
+  static __m256 log(__m256 v) { return Sleef_logf8_u35avx2(v); }
 };
 
 struct Double4 {

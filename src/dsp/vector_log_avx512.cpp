@@ -16,7 +16,7 @@ struct Float16 {
   static __m512 set1(float v) { return _mm512_set1_ps(v); }
   static __m512 add(__m512 a, __m512 b) { return _mm512_add_ps(a, b); }
   static __m512 div(__m512 a, __m512 b) { return _mm512_div_ps(a, b); }
-  static __m512 log(__m512 v) { return Sleef_logf16_u10avx512f(v); }
+  static __m512 log(__m512 v) { return Sleef_logf16_u35avx512f(v); }
 };
 
 struct Double8 {
