@@ -425,6 +425,9 @@ void power_impl(const torch::Tensor& x, const torch::Tensor& window, const torch
   const Real* dw = derivative ? dwindow.data_ptr<Real>() : nullptr;
   Real* ps = power.data_ptr<Real>();
   Real* dps = derivative ? d_power.data_ptr<Real>() : nullptr;
+  // Rows may be columns of a wider matrix (power beside its derivative, one GEMM operand).
+  const int64_t ld = power.stride(0);
+  const int64_t d_ld = derivative ? d_power.stride(0) : 0;
   const RealFft<Real> fft(l.n_fft);
   const ComplexFft<Real> joint(l.n_fft);
   const ScaledDerivative<Real> sdw(w, dw, l.n_fft);
@@ -436,8 +439,54 @@ void power_impl(const torch::Tensor& x, const torch::Tensor& window, const torch
       const int64_t b = item / l.n_frames;  // within the chunk
       const int64_t t = item % l.n_frames;
       frame_power(fft, joint, l, xs + (first_example + b) * n, n, mean_of[b], t * l.hop - half, w, sdw,
-                  ps + item * l.n_freqs,
-                  derivative ? dps + item * l.n_freqs : nullptr, 1);
+                  ps + item * ld, derivative ? dps + item * d_ld : nullptr, 1);
+    }
+  });
+}
+
+template <typename Real>
+void log_impl(torch::Tensor& y, torch::Tensor& reciprocal, double offset) {
+  Real* ys = y.data_ptr<Real>();
+  Real* rs = reciprocal.defined() ? reciprocal.data_ptr<Real>() : nullptr;
+  constexpr int64_t kGrain = int64_t{1} << 14;  // a few L1-sized blocks per task
+  at::parallel_for(0, y.numel(), kGrain, [&](int64_t first, int64_t last) {
+    // log_with_offset divides what it is given by y + offset: ones give the reciprocal.
+    if (rs != nullptr) std::fill(rs + first, rs + last, Real(1));
+    log_with_offset(ys + first, rs == nullptr ? nullptr : rs + first, last - first, static_cast<Real>(offset));
+  });
+}
+
+// One block of `count` frames of frame_major_impl: g's rows (one per r, `step` apart along t) are
+// transposed into `out` (count, rows), then multiplied by s there (contiguous memory) if given.
+template <typename Real>
+TFGRAM_CPU_CLONES void frame_major_block(const Real* g, int64_t row_stride, int64_t step, const Real* s,
+                                         int64_t rows, int64_t count, Real* out) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const Real* gr = g + r * row_stride;
+    for (int64_t i = 0; i < count; ++i) out[i * rows + r] = gr[i * step];
+  }
+  if (s == nullptr) return;
+  for (int64_t j = 0; j < count * rows; ++j) out[j] *= s[j];
+}
+
+// out[b][t][r] = g(b, r, t) · s[b][t][r] (s optional) for out and s (B, T, R) in memory and g in
+// any layout, in blocks of kTile frames: a contiguous (B, R, T) gradient is then read a cache line
+// per row and block.
+template <typename Real>
+void frame_major_impl(const torch::Tensor& grad, const torch::Tensor& s, torch::Tensor& out) {
+  const int64_t batch = grad.size(0), rows = grad.size(1), frames = grad.size(2);
+  const int64_t g0 = grad.stride(0), g1 = grad.stride(1), g2 = grad.stride(2);
+  const Real* gs = grad.data_ptr<Real>();
+  const Real* ss = s.defined() ? s.data_ptr<Real>() : nullptr;
+  Real* os = out.data_ptr<Real>();
+  const int64_t tiles = (frames + kTile - 1) / kTile;
+  at::parallel_for(0, batch * tiles, 1, [&](int64_t first, int64_t last) {
+    for (int64_t item = first; item < last; ++item) {
+      const int64_t b = item / tiles;
+      const int64_t t0 = (item % tiles) * kTile;
+      const int64_t at = (b * frames + t0) * rows;
+      frame_major_block(gs + b * g0 + t0 * g2, g1, g2, ss == nullptr ? nullptr : ss + at, rows,
+                        std::min(kTile, frames - t0), os + at);
     }
   });
 }
@@ -500,6 +549,27 @@ void fused_cpu_forward(const torch::Tensor& x, const torch::Tensor& window, cons
   }
 }
 
+void fused_cpu_log(torch::Tensor& y, torch::Tensor& reciprocal, double offset) {
+  if (y.scalar_type() == torch::kFloat64) {
+    log_impl<double>(y, reciprocal, offset);
+  } else {
+    log_impl<float>(y, reciprocal, offset);
+  }
+}
+
+void fused_cpu_frame_major(const torch::Tensor& grad, const torch::Tensor& scale, torch::Tensor& out) {
+  const auto frame_major = [](const torch::Tensor& t) { return t.dim() == 3 && t.transpose(1, 2).is_contiguous(); };
+  TORCH_CHECK(grad.dim() == 3 && frame_major(out) && out.sizes() == grad.sizes() &&
+                  (!scale.defined() || (frame_major(scale) && scale.sizes() == grad.sizes())),
+              "fused_cpu_frame_major: expected (B, R, T) tensors, out and scale views of (B, T, R) memory");
+  const auto g = grad.to(out.scalar_type());
+  if (out.scalar_type() == torch::kFloat64) {
+    frame_major_impl<double>(g, scale, out);
+  } else {
+    frame_major_impl<float>(g, scale, out);
+  }
+}
+
 double fused_cpu_dot(const torch::Tensor& a_in, const torch::Tensor& b_in) {
   // A gradient that is one value broadcast (the backward of mean or sum has all strides 0):
   // value · Σ b, without materialising it.
@@ -510,9 +580,9 @@ double fused_cpu_dot(const torch::Tensor& a_in, const torch::Tensor& b_in) {
     if (b.scalar_type() == torch::kFloat64) return value * dot_impl<double>(nullptr, b.data_ptr<double>(), b.numel());
     return value * dot_impl<float>(nullptr, b.data_ptr<float>(), b.numel());
   }
-  // Two tensors of one dense layout pair up element by element in memory, whatever the layout: a
-  // learnable filterbank's output and ∂out/∂σ are (B, R, T) views of (B, T, R) memory, and so is
-  // the gradient the log hands back. Making those contiguous cost two transposing copies.
+  // Two tensors of one dense layout pair up element by element in memory, whatever the layout
+  // (both (B, R, T) views of (B, T, R) memory, say): making them contiguous would cost two
+  // transposing copies.
   const bool same_layout = a_in.strides() == b_in.strides() && a_in.is_non_overlapping_and_dense() &&
                            std::all_of(strides.begin(), strides.end(), [](int64_t s) { return s > 0; });
   const auto a = same_layout ? a_in : a_in.contiguous();

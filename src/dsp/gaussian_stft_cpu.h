@@ -40,12 +40,24 @@ torch::Tensor fused_cpu_input_grad(const torch::Tensor& x, const torch::Tensor& 
                                    const torch::Tensor& grad);
 
 /// |X|² of every frame of examples [first, last) of x (B, N), and with `dwindow` defined its
-/// σ-derivative 2·Re(conj(X)·X'), into `power` / `d_power` ((last − first)·T rows of K, row-major,
-/// preallocated): the frames spread over the intra-op threads. For dense filterbanks, whose
+/// σ-derivative 2·Re(conj(X)·X'), into `power` / `d_power` ((last − first)·T rows of K, unit
+/// column stride, any row stride: the two may be the halves of one (rows, 2K) matrix; preallocated):
+/// the frames spread over the intra-op threads. For dense filterbanks, whose
 /// projection is then one GEMM per chunk of examples (a learnable SincGram has no zero entries,
 /// so the sparse per-frame projection would cost K·M multiply-adds per frame).
 void fused_cpu_power(const torch::Tensor& x, const torch::Tensor& window, const torch::Tensor& dwindow,
                      const FrameLayout& layout, int64_t first, int64_t last, torch::Tensor& power,
                      torch::Tensor& d_power);
+
+/// In place over a contiguous float32/float64 CPU tensor y: y ← log(y + offset) and, when
+/// `reciprocal` is defined (y's size, contiguous), reciprocal ← 1 / (y + offset), in one pass with
+/// the kernel's vectorised log.
+void fused_cpu_log(torch::Tensor& y, torch::Tensor& reciprocal, double offset);
+
+/// out = grad ⊙ scale (or grad alone with `scale` undefined) for out and scale (B, R, T) views of
+/// (B, T, R) memory (a dense filterbank's output) and grad of that shape in any layout (a
+/// contiguous (B, R, T) one from the next layer): read in blocks of frames, instead of a transposing
+/// copy of grad and a second pass.
+void fused_cpu_frame_major(const torch::Tensor& grad, const torch::Tensor& scale, torch::Tensor& out);
 
 }  // namespace tfgram::dsp::detail

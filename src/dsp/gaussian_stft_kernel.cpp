@@ -5,7 +5,9 @@
 // λ: with X'_k the same transform with ∂w/∂σ (σ = |λ|), ∂S_k/∂σ = 2·Re(conj(X_k)·X'_k). When λ
 // is trained, forward computes ∂out/∂σ beside out (on CPU X and X' come from one complex FFT per
 // frame, gaussian_stft_cpu) and keeps only that output-sized tensor, so
-// dL/dλ = sign(λ)·Σ dL/dout ⊙ ∂out/∂σ needs no transform at all.
+// dL/dλ = sign(λ)·Σ dL/dout ⊙ ∂out/∂σ needs no transform at all. A dense (learnable) filterbank
+// recomputes the spectra in backward for its own gradient anyway; there ∂S/∂σ is recomputed beside
+// S instead and dL/dλ taken from the same GEMM (fused_dense_backward).
 // Input: with G = dL/dS (G = Fb·dL/dM when projected), the adjoint of S with respect to a_m = w_m f_m
 // is r_m = 2·Re Σ_{k=0}^{n/2} G_k X_k e^{+2πikm/n} (an inverse real FFT with the end bins doubled),
 // dL/df_m = w_m r_m, then overlap-add and the mean-removal adjoint. That path recomputes X, so
@@ -156,56 +158,78 @@ torch::Tensor generic_filterbank_grad(const torch::Tensor& x, const torch::Tenso
 }
 
 // A filterbank with few zeros (a learnable SincGram has none) is applied by GEMMs over chunks of
-// examples on the fused path: the FFTW loop writes one chunk's power (and σ-derivative) into a
-// chunk-sized buffer and BLAS projects it. Only one chunk's power exists at a time and nothing is
-// kept for backward; the sparse per-frame projection would cost K·M multiply-adds per frame.
+// examples on the fused path: the FFTW loop writes one chunk's power into a chunk-sized buffer and
+// BLAS projects it. Only one chunk's power exists at a time and no spectrum is kept for backward;
+// the sparse per-frame projection would cost K·M multiply-adds per frame.
 bool is_dense(const torch::Tensor& fb) { return fb.numel() > 0 && 2 * fb.ne(0).sum().item<int64_t>() > fb.numel(); }
 
-int64_t dense_chunk(int64_t batch, const Geometry& g, const torch::Tensor& x) {
-  const int64_t bytes = g.shape.n_frames * g.shape.n_freqs * static_cast<int64_t>(x.element_size());
+// Examples per chunk of `columns` values per frame.
+int64_t dense_chunk(int64_t batch, const Geometry& g, const torch::Tensor& x, int64_t columns) {
+  const int64_t bytes = g.shape.n_frames * columns * static_cast<int64_t>(x.element_size());
   return std::clamp<int64_t>((int64_t{8} << 20) / std::max<int64_t>(bytes, 1), 1, batch);
 }
 
+// out = P·Fb, then with log_offset >= 0 log(out + c) in place and, when `reciprocal` is asked for,
+// 1/(out + c) beside it (what every gradient through the log needs). λ's derivative is not
+// computed here: the backward recomputes P and ∂P/∂σ in one pass and gets the filterbank and λ
+// gradients from one GEMM (fused_dense_backward), so forward needs one real FFT and one GEMM.
 std::pair<torch::Tensor, torch::Tensor> dense_fused_forward(const torch::Tensor& x, const torch::Tensor& window,
-                                                            const torch::Tensor& dwindow, const torch::Tensor& fb,
-                                                            const Geometry& g) {
+                                                            const torch::Tensor& fb, const Geometry& g,
+                                                            double log_offset, bool reciprocal) {
   const int64_t batch = x.size(0), frames = g.shape.n_frames, rows = fb.size(1);
-  const bool derivative = dwindow.defined();
   // (B, T, M) memory returned as a (B, M, T) view: the GEMMs write it in place, and the stages
   // after a filterbank (PCEN, TF-DE, normalisation) are written for this frame-major layout.
   auto out = torch::empty({batch, frames, rows}, x.options());
-  auto d_out = derivative ? torch::empty_like(out) : torch::Tensor();
-  const int64_t chunk = dense_chunk(batch, g, x);
-  auto power = torch::empty({chunk * frames, g.shape.n_freqs}, x.options());
-  auto d_power = derivative ? torch::empty_like(power) : torch::Tensor();
-  for_each_chunk(batch, chunk, [&](int64_t begin, int64_t end) {
-    auto p = power.narrow(0, 0, (end - begin) * frames);
-    auto dp = derivative ? d_power.narrow(0, 0, (end - begin) * frames) : torch::Tensor();
-    detail::fused_cpu_power(x, window, dwindow, layout_of(g), begin, end, p, dp);
-    auto o = out.slice(0, begin, end).view({-1, rows});
-    torch::mm_out(o, p, fb);
-    if (derivative) {
-      auto d = d_out.slice(0, begin, end).view({-1, rows});
-      torch::mm_out(d, dp, fb);
-    }
-  });
-  return {out.transpose(1, 2), derivative ? d_out.transpose(1, 2) : torch::Tensor()};
-}
-
-// dL/dfilterbank = Σ powerᵀ·grad over chunks of examples, each chunk's power recomputed.
-torch::Tensor fused_filterbank_grad(const torch::Tensor& x, const torch::Tensor& window, const Geometry& g,
-                                    const torch::Tensor& grad) {
-  const int64_t batch = x.size(0), frames = g.shape.n_frames, rows = grad.size(1);
-  auto result = torch::zeros({g.shape.n_freqs, rows}, x.options());
-  const int64_t chunk = dense_chunk(batch, g, x);
+  auto inverse = log_offset >= 0 && reciprocal ? torch::empty_like(out) : torch::Tensor();
+  const int64_t chunk = dense_chunk(batch, g, x, g.shape.n_freqs);
   auto power = torch::empty({chunk * frames, g.shape.n_freqs}, x.options());
   torch::Tensor none;
   for_each_chunk(batch, chunk, [&](int64_t begin, int64_t end) {
     auto p = power.narrow(0, 0, (end - begin) * frames);
     detail::fused_cpu_power(x, window, torch::Tensor(), layout_of(g), begin, end, p, none);
-    result.addmm_(p.t(), grad.slice(0, begin, end).transpose(1, 2).reshape({-1, rows}));
+    auto o = out.slice(0, begin, end).view({-1, rows});
+    torch::mm_out(o, p, fb);
+    if (log_offset >= 0) {
+      auto r = inverse.defined() ? inverse.slice(0, begin, end).view({-1, rows}) : torch::Tensor();
+      detail::fused_cpu_log(o, r, log_offset);
+    }
   });
-  return result;
+  return {out.transpose(1, 2), inverse.defined() ? inverse.transpose(1, 2) : torch::Tensor()};
+}
+
+// For G = grad ⊙ scale (scale undefined: 1), the gradient with respect to P·Fb, (B, M, T):
+// dL/dFb = Pᵀ·G and, with `dwindow`, dL/dσ = Σ Fb ⊙ (∂P/∂σ)ᵀ·G (as Σ G ⊙ (∂P/∂σ)·Fb). Each chunk's
+// P and ∂P/∂σ are recomputed side by side as one (rows, 2K) matrix, so both gradients come from one
+// GEMM and no output-sized ∂out/∂σ is ever stored; the chunk's G is formed in frame-major order
+// beside them. Returns (dL/dFb, dL/dσ as a 0-d float64 tensor, undefined without `dwindow`).
+std::pair<torch::Tensor, torch::Tensor> fused_dense_backward(const torch::Tensor& x, const torch::Tensor& window,
+                                                             const torch::Tensor& dwindow, const torch::Tensor& fb,
+                                                             const Geometry& g, const torch::Tensor& grad,
+                                                             const torch::Tensor& scale) {
+  const int64_t batch = x.size(0), frames = g.shape.n_frames, rows = grad.size(1), bins = g.shape.n_freqs;
+  const bool derivative = dwindow.defined();
+  const int64_t columns = derivative ? 2 * bins : bins;
+  auto result = torch::zeros({columns, rows}, x.options());
+  const int64_t chunk = dense_chunk(batch, g, x, columns + rows);
+  auto both = torch::empty({chunk * frames, columns}, x.options());
+  auto g_chunk = torch::empty({chunk, frames, rows}, x.options());
+  for_each_chunk(batch, chunk, [&](int64_t begin, int64_t end) {
+    auto pd = both.narrow(0, 0, (end - begin) * frames);
+    auto p = pd.narrow(1, 0, bins);
+    auto dp = derivative ? pd.narrow(1, bins, bins) : torch::Tensor();
+    detail::fused_cpu_power(x, window, dwindow, layout_of(g), begin, end, p, dp);
+    auto gc = g_chunk.narrow(0, 0, end - begin);
+    auto gc_view = gc.transpose(1, 2);
+    detail::fused_cpu_frame_major(grad.slice(0, begin, end), scale.defined() ? scale.slice(0, begin, end) : scale,
+                                  gc_view);
+    result.addmm_(pd.t(), gc.view({-1, rows}));
+  });
+  const auto grad_fb = result.narrow(0, 0, bins);
+  torch::Tensor grad_sigma;
+  if (derivative) {
+    grad_sigma = (fb.to(torch::kFloat64) * result.narrow(0, bins, bins).to(torch::kFloat64)).sum();
+  }
+  return {grad_fb, grad_sigma};
 }
 
 Geometry geometry_of(const torch::Tensor& x, double sigma, WindowMode mode, int64_t hop) {
@@ -216,41 +240,46 @@ Geometry geometry_of(const torch::Tensor& x, double sigma, WindowMode mode, int6
 
 struct GaussianSpectrogramKernel : torch::autograd::Function<GaussianSpectrogramKernel> {
   // x (B, N); lambd 0-d; filterbank (K, M) or empty (autograd inputs must be defined tensors).
-  // `lambd_grad`: λ will need a gradient, so ∂out/∂σ is computed now; `input_grad`: x will;
-  // `filterbank_grad`: the filterbank will (a learnable one, e.g. SincGram's).
-  // `log_offset` >= 0: the result is log(out + log_offset), taken in place. Returns (B, M or K, T).
+  // `lambd_grad`: λ will need a gradient, so ∂out/∂σ is computed now (except for a dense filterbank,
+  // whose backward recomputes it); `input_grad`: x will; `filterbank_grad`: the filterbank will (a
+  // learnable one, e.g. SincGram's). `log_offset` >= 0: the result is log(out + log_offset), taken
+  // in place. Returns (B, M or K, T).
   static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& lambd,
                                const torch::Tensor& filterbank, int64_t mode, int64_t hop,
                                bool normalize, bool lambd_grad, bool input_grad, bool filterbank_grad,
                                double log_offset) {
     const double sigma = std::abs(lambd.item<double>());
     const auto g = geometry_of(x, sigma, static_cast<WindowMode>(mode), hop);
-    const auto [window, dwindow] = padded_window(sigma, g, normalize, lambd_grad, x.options());
+    const bool dense = use_fused(x) && is_dense(filterbank);
+    const auto [window, dwindow] = padded_window(sigma, g, normalize, lambd_grad && !dense, x.options());
     const auto fb = filterbank.to(x.dtype());  // (K, M), or empty: no projection
+    const bool log = log_offset >= 0;
+    const bool any_grad = lambd_grad || input_grad || filterbank_grad;
     torch::Tensor out;
     torch::Tensor d_out;
-    bool fused_log = false;
-    if (use_fused(x) && is_dense(fb)) {
-      std::tie(out, d_out) = dense_fused_forward(x, window, dwindow, fb, g);
+    // What the gradients through the log need: 1/(out + c) itself on the dense path, else the
+    // result, whose exp(−result) it is.
+    torch::Tensor log_scale;
+    if (dense) {
+      std::tie(out, log_scale) = dense_fused_forward(x, window, fb, g, log_offset, any_grad);
     } else if (use_fused(x)) {
       // The log, when asked for, is taken tile by tile inside.
       detail::fused_cpu_forward(x, window, dwindow, fb, layout_of(g), log_offset, out, d_out);
-      fused_log = log_offset >= 0;
     } else {
       std::tie(out, d_out) = generic_forward(x, window, dwindow, fb.numel() > 0 ? fb : torch::Tensor(), g);
+      if (log) {
+        // In place: the log costs no extra (B, R, T) tensors. ∂log(out + c)/∂σ = (∂out/∂σ)/(out + c).
+        out.add_(log_offset);
+        if (d_out.defined()) d_out.div_(out);
+        out.log_();
+      }
     }
-    const bool log = log_offset >= 0;
-    if (log && !fused_log) {
-      // In place: the log costs no extra (B, R, T) tensors. ∂log(out + c)/∂σ = (∂out/∂σ)/(out + c).
-      out.add_(log_offset);
-      if (d_out.defined()) d_out.div_(out);
-      out.log_();
-    }
+    if (!dense && log && (input_grad || filterbank_grad)) log_scale = out;
     const auto none = torch::empty({0}, x.options());
-    // The input and filterbank gradients through the log need 1/(out + c) = exp(−result).
-    ctx->save_for_backward(
-        {x, lambd, filterbank, lambd_grad ? d_out : none, log && (input_grad || filterbank_grad) ? out : none});
+    ctx->save_for_backward({x, lambd, filterbank, lambd_grad && !dense ? d_out : none,
+                            log_scale.defined() ? log_scale : none});
     ctx->saved_data["log"] = log;
+    ctx->saved_data["dense"] = dense;
     ctx->saved_data["mode"] = mode;
     ctx->saved_data["hop"] = hop;
     ctx->saved_data["normalize"] = normalize;
@@ -263,19 +292,49 @@ struct GaussianSpectrogramKernel : torch::autograd::Function<GaussianSpectrogram
     const auto& lambd = saved[1];
     const auto& filterbank = saved[2];
     const auto& d_out = saved[3];
-    const auto& log_out = saved[4];
+    const auto& log_scale = saved[4];
     const auto mode = static_cast<WindowMode>(ctx->saved_data["mode"].toInt());
     const int64_t hop = ctx->saved_data["hop"].toInt();
     const bool normalize = ctx->saved_data["normalize"].toBool();
+    const bool log = ctx->saved_data["log"].toBool();
     const auto& grad = grad_outputs[0];  // (B, M or K, T)
-
+    const double sigma = std::abs(lambd.item<double>());
+    const double sign = lambd.item<double>() < 0 ? -1.0 : 1.0;  // the layer uses |λ|
+    const auto g = geometry_of(x, sigma, mode, hop);
+    const bool want_lambd = ctx->needs_input_grad(1);
+    const bool want_fb = ctx->needs_input_grad(2) && filterbank.numel() > 0;
+    torch::Tensor grad_x;
     torch::Tensor grad_lambd;
-    if (ctx->needs_input_grad(1)) {
+    torch::Tensor grad_fb;
+    const torch::Tensor none;
+
+    if (ctx->saved_data["dense"].toBool()) {
+      // dL/d(P·Fb) = grad / (out + c) through the log: formed chunk by chunk inside
+      // fused_dense_backward, or once here when the input's gradient needs all of it as well.
+      const auto scale = log ? log_scale : torch::Tensor();
+      const auto [window, dwindow] = padded_window(sigma, g, normalize, want_lambd, x.options());
+      const auto fb = filterbank.to(x.dtype());
+      torch::Tensor grad_out;
+      if (ctx->needs_input_grad(0)) {
+        grad_out = torch::empty({grad.size(0), grad.size(2), grad.size(1)}, x.options()).transpose(1, 2);
+        detail::fused_cpu_frame_major(grad, scale, grad_out);
+        grad_x = detail::fused_cpu_input_grad(x, window, fb, layout_of(g), grad_out);
+      }
+      if (want_lambd || want_fb) {
+        const auto [fb_part, sigma_part] = grad_out.defined()
+                                               ? fused_dense_backward(x, window, dwindow, fb, g, grad_out, none)
+                                               : fused_dense_backward(x, window, dwindow, fb, g, grad, scale);
+        if (want_fb) grad_fb = fb_part.to(filterbank.dtype());
+        if (want_lambd) grad_lambd = torch::full(lambd.sizes(), sigma_part.item<double>() * sign, lambd.options());
+      }
+      return {grad_x, grad_lambd, grad_fb, none, none, none, none, none, none, none};
+    }
+
+    if (want_lambd) {
       if (d_out.numel() == 0) {
         throw std::logic_error("gaussian spectrogram: a gradient for lambd was requested, but lambd did not "
                                "require grad when the forward pass ran");
       }
-      const double sign = lambd.item<double>() < 0 ? -1.0 : 1.0;  // the layer uses |λ|
       if (use_fused(x) && grad.scalar_type() == d_out.scalar_type()) {
         // One float64-accumulated pass instead of a (B, R, T) product and its sum.
         grad_lambd = torch::full(lambd.sizes(), detail::fused_cpu_dot(grad, d_out) * sign, lambd.options());
@@ -283,26 +342,20 @@ struct GaussianSpectrogramKernel : torch::autograd::Function<GaussianSpectrogram
         grad_lambd = ((grad * d_out).sum() * sign).to(lambd.dtype()).reshape(lambd.sizes());
       }
     }
-    torch::Tensor grad_x;
-    torch::Tensor grad_fb;
-    const bool want_fb = ctx->needs_input_grad(2) && filterbank.numel() > 0;
     if (ctx->needs_input_grad(0) || want_fb) {
-      const double sigma = std::abs(lambd.item<double>());
-      const auto g = geometry_of(x, sigma, mode, hop);
       const auto window = padded_window(sigma, g, normalize, false, x.options()).first;
-      const auto grad_out = ctx->saved_data["log"].toBool() ? grad * torch::exp(-log_out) : grad;
+      const auto grad_out = log ? grad * torch::exp(-log_scale) : grad;
       if (ctx->needs_input_grad(0)) {
         const auto fb = filterbank.to(x.dtype());  // (K, M), or empty: no projection
         grad_x = use_fused(x) ? detail::fused_cpu_input_grad(x, window, fb, layout_of(g), grad_out)
                               : generic_input_grad(x, window, fb.numel() > 0 ? fb : torch::Tensor(), g, grad_out);
       }
       if (want_fb) {
-        grad_fb = (use_fused(x) ? fused_filterbank_grad(x, window, g, grad_out)
+        grad_fb = (use_fused(x) ? fused_dense_backward(x, window, none, filterbank, g, grad_out, none).first
                                 : generic_filterbank_grad(x, window, g, grad_out))
                       .to(filterbank.dtype());
       }
     }
-    const torch::Tensor none;
     return {grad_x, grad_lambd, grad_fb, none, none, none, none, none, none, none};
   }
 };
@@ -357,6 +410,12 @@ torch::Tensor fused_cpu_input_grad(const torch::Tensor&, const torch::Tensor&, c
 }
 void fused_cpu_power(const torch::Tensor&, const torch::Tensor&, const torch::Tensor&, const FrameLayout&, int64_t,
                      int64_t, torch::Tensor&, torch::Tensor&) {
+  TORCH_CHECK(false, "tfgram was built without FFTW (TFGRAM_WITH_FFTW=OFF): no fused CPU kernel");
+}
+void fused_cpu_log(torch::Tensor&, torch::Tensor&, double) {
+  TORCH_CHECK(false, "tfgram was built without FFTW (TFGRAM_WITH_FFTW=OFF): no fused CPU kernel");
+}
+void fused_cpu_frame_major(const torch::Tensor&, const torch::Tensor&, torch::Tensor&) {
   TORCH_CHECK(false, "tfgram was built without FFTW (TFGRAM_WITH_FFTW=OFF): no fused CPU kernel");
 }
 #endif

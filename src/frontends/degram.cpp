@@ -117,12 +117,19 @@ torch::Tensor DEGramImpl::forward(const torch::Tensor& spectrogram) {
   return after_filterbank(sincgram ? sincgram->forward(spectrogram) : spectrogram);
 }
 
-torch::Tensor DEGramImpl::after_filterbank(const torch::Tensor& filtered) {
+std::optional<double> DEGramImpl::log_offset() const {
+  if (pcen || !options.log_compression()) return std::nullopt;
+  return 1e-7;
+}
+
+torch::Tensor DEGramImpl::after_filterbank(const torch::Tensor& filtered, bool log_taken) {
+  util::require(!log_taken || log_offset().has_value(), "DEGram",
+                "after_filterbank was told the log is taken, but this DEGram takes none");
   auto x = filtered;
   if (pcen) {
     x = pcen->forward(x);
-  } else if (options.log_compression()) {
-    x = dsp::log_compression(x, 1e-7);
+  } else if (const auto offset = log_offset(); offset && !log_taken) {
+    x = dsp::log_compression(x, *offset);
   }
   if (de) x = de->forward(x);
   if (norm) x = norm->forward(x);

@@ -56,9 +56,12 @@ torch::Tensor GaussianSincGramImpl::forward(const torch::Tensor& signal) {
   const auto shape = dsp::gaussian_spectrogram_shape(signal.size(1), value, options.mode(), options.hop_length());
   // (K, F) float64 with grad to the centres and bandwidths, on the current bin grid.
   const auto weights = degram->sincgram->filter_matrix(shape.n_freqs);
+  // The log, if DEGram takes one first, is taken inside the kernel while its output is in cache.
+  const auto log_offset = degram->log_offset();
   const auto filtered = dsp::gaussian_filterbank_spectrogram(signal, lambd, weights, options.mode(),
-                                                             options.hop_length(), options.normalize_window());
-  return degram->after_filterbank(filtered.unsqueeze(1));
+                                                             options.hop_length(), options.normalize_window(),
+                                                             log_offset);
+  return degram->after_filterbank(filtered.unsqueeze(1), log_offset.has_value());
 }
 
 }  // namespace tfgram::frontends

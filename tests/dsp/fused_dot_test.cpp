@@ -1,6 +1,6 @@
-// The DMEL kernel's λ-gradient dot (Σ a ⊙ b) on the layouts it meets: contiguous, both operands as
-// (B, R, T) views of (B, T, R) memory (a learnable filterbank's output and the log's gradient),
-// mixed layouts and a broadcast gradient, against ATen's sum in float64.
+// The DMEL kernel's λ-gradient dot (Σ a ⊙ b) on every layout: contiguous, both operands as
+// (B, R, T) views of (B, T, R) memory, mixed layouts and a broadcast gradient, against ATen's sum
+// in float64.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 

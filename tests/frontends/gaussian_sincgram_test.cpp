@@ -24,9 +24,9 @@ struct Grads {
 // out = [log](Wᵀ·|STFT|² (+ c)) with W = SincGram's matrix; either through the fused kernel or
 // through torch::stft + matmul with autograd everywhere.
 Grads run(bool kernel, bool generic, WindowMode mode, double lambd_value, int64_t n, int64_t hop,
-          std::optional<double> log_offset) {
+          std::optional<double> log_offset, bool input_grad = true) {
   torch::manual_seed(5);
-  const auto x = torch::randn({3, n}, f64).requires_grad_(true);
+  const auto x = torch::randn({3, n}, f64).requires_grad_(input_grad);
   const auto lambd = torch::tensor(lambd_value, f64).requires_grad_(true);
   const auto shape = dsp::gaussian_spectrogram_shape(n, lambd_value, mode, hop);
   frontends::SincGram sinc(frontends::SincGramOptions(shape.n_freqs, 8000).filters(7).order(3));
@@ -60,44 +60,57 @@ TEST(GaussianSincGram, KernelGradientsEqualAutogradThroughTheComposedModules) {
                         Case{WindowMode::kPowerOfTwo, 46.667, 1000, 40}, Case{WindowMode::kPowerOfTwo, 10.0, 300, 7}}) {
     for (const bool generic : {false, true}) {
       for (const auto log_offset : {std::optional<double>(), std::optional<double>(1e-3)}) {
-        const auto what = ::testing::Message() << dsp::to_string(c.mode) << " λ " << c.lambd << " N " << c.n
-                                               << (generic ? " ATen path" : " fused path")
-                                               << (log_offset ? " log" : "");
-        SCOPED_TRACE(what);
-        const auto k = run(true, generic, c.mode, c.lambd, c.n, c.hop, log_offset);
-        const auto a = run(false, generic, c.mode, c.lambd, c.n, c.hop, log_offset);
-        EXPECT_TRUE(close_scaled(k.out, a.out, 1e-10, 1e-12)) << "output";
-        EXPECT_TRUE(close_scaled(k.lambd, a.lambd, 1e-9, 1e-12)) << "d/dλ";
-        EXPECT_TRUE(close_scaled(k.centres, a.centres, 1e-9, 1e-12)) << "d/d centres";
-        EXPECT_TRUE(close_scaled(k.bands, a.bands, 1e-9, 1e-12)) << "d/d bandwidths";
-        EXPECT_TRUE(close_scaled(k.x, a.x, 1e-9, 1e-12)) << "d/d input";
+        // Without an input gradient the fused path forms dL/d(filterbank output) chunk by chunk
+        // inside its backward GEMM loop; with one, once for the whole batch.
+        for (const bool input_grad : {true, false}) {
+          const auto what = ::testing::Message() << dsp::to_string(c.mode) << " λ " << c.lambd << " N " << c.n
+                                                 << (generic ? " ATen path" : " fused path")
+                                                 << (log_offset ? " log" : "") << (input_grad ? " input grad" : "");
+          SCOPED_TRACE(what);
+          const auto k = run(true, generic, c.mode, c.lambd, c.n, c.hop, log_offset, input_grad);
+          const auto a = run(false, generic, c.mode, c.lambd, c.n, c.hop, log_offset, input_grad);
+          EXPECT_TRUE(close_scaled(k.out, a.out, 1e-10, 1e-12)) << "output";
+          EXPECT_TRUE(close_scaled(k.lambd, a.lambd, 1e-9, 1e-12)) << "d/dλ";
+          EXPECT_TRUE(close_scaled(k.centres, a.centres, 1e-9, 1e-12)) << "d/d centres";
+          EXPECT_TRUE(close_scaled(k.bands, a.bands, 1e-9, 1e-12)) << "d/d bandwidths";
+          if (input_grad) EXPECT_TRUE(close_scaled(k.x, a.x, 1e-9, 1e-12)) << "d/d input";
+          if (!input_grad) EXPECT_FALSE(k.x.defined()) << "x did not require grad";
+        }
       }
     }
   }
 }
 
-// A batch bigger than one GEMM chunk (8 MiB of power) gives what each example gives alone,
-// forward and filterbank gradient.
+// A batch bigger than one GEMM chunk (8 MiB of power) gives what each example gives alone:
+// forward, the filterbank's and λ's gradients, through the log.
 TEST(GaussianSincGram, ChunksOfTheGemmPathAgreeWithSingleExamples) {
   torch::manual_seed(2);
-  const int64_t batch = 20, n = 40000;  // 501 frames × 257 bins × 8 bytes ≈ 1 MiB per example: 8 per chunk
+  const int64_t batch = 20, n = 40000;  // 501 frames × 257 bins × 8 bytes ≈ 1 MiB per example: ≤ 8 per chunk
   const auto x = torch::randn({batch, n}, f64);
-  const auto lambd = torch::tensor(46.667, f64);
+  const auto lambd = torch::tensor(46.667, f64).requires_grad_(true);
   frontends::SincGram sinc(frontends::SincGramOptions(257, 8000).filters(6));
   const auto upstream = torch::randn({batch, 6, 1 + n / 80}, f64);
-  const auto all = dsp::gaussian_filterbank_spectrogram(x, lambd, sinc->filter_matrix(), WindowMode::kPowerOfTwo, 80);
+  const auto spectrogram = [&](const torch::Tensor& signal) {
+    return dsp::gaussian_filterbank_spectrogram(signal, lambd, sinc->filter_matrix(), WindowMode::kPowerOfTwo, 80,
+                                                false, 1e-6);
+  };
+  const auto all = spectrogram(x);
   (all * upstream).sum().backward();
   const auto grad_all = sinc->freq_centers.grad().clone();
+  const double lambd_all = lambd.grad().item<double>();
   auto grad_sum = torch::zeros_like(grad_all);
+  double lambd_sum = 0;
   for (int64_t b = 0; b < batch; ++b) {
     sinc->zero_grad();
-    const auto one = dsp::gaussian_filterbank_spectrogram(x.slice(0, b, b + 1), lambd, sinc->filter_matrix(),
-                                                          WindowMode::kPowerOfTwo, 80);
+    lambd.mutable_grad().zero_();
+    const auto one = spectrogram(x.slice(0, b, b + 1));
     EXPECT_TRUE(close_scaled(one[0].detach(), all[b].detach(), 1e-12, 1e-12)) << "example " << b;
     (one * upstream.slice(0, b, b + 1)).sum().backward();
     grad_sum += sinc->freq_centers.grad();
+    lambd_sum += lambd.grad().item<double>();
   }
   EXPECT_TRUE(close_scaled(grad_all, grad_sum, 1e-10, 1e-12));
+  EXPECT_NEAR(lambd_all, lambd_sum, 1e-10 * std::abs(lambd_sum));
 }
 
 // The analytic gradients against central differences of the fused forward (float64).

@@ -57,8 +57,12 @@ struct DEGramImpl : torch::nn::Module {
   void pretty_print(std::ostream& stream) const override;
   torch::Tensor forward(const torch::Tensor& spectrogram);
   /// The stages after the filterbank, on its (B, 1, F, T) output: PCEN or the log, TF-DE,
-  /// normalisation. (How a front end that applies the filterbank itself uses DEGram.)
-  torch::Tensor after_filterbank(const torch::Tensor& filtered);
+  /// normalisation. (How a front end that applies the filterbank itself uses DEGram.) With
+  /// `log_taken` the input is already log(x + log_offset()): a kernel took the log itself.
+  torch::Tensor after_filterbank(const torch::Tensor& filtered, bool log_taken = false);
+  /// The offset of the log that after_filterbank takes first, if it takes one (log_compression
+  /// without PCEN).
+  std::optional<double> log_offset() const;
 
   /// Frequency rows of the output.
   int64_t output_features() const;
