@@ -209,7 +209,9 @@ std::pair<torch::Tensor, torch::Tensor> fused_dense_backward(const torch::Tensor
   const int64_t batch = x.size(0), frames = g.shape.n_frames, rows = grad.size(1), bins = g.shape.n_freqs;
   const bool derivative = dwindow.defined();
   const int64_t columns = derivative ? 2 * bins : bins;
-  auto result = torch::zeros({columns, rows}, x.options());
+  // Gᵀ·[P ∂P/∂σ], (M, columns): with the chunk's G as the transposed operand OpenBLAS ran this
+  // at 10 ms in 3.5 instead of 5.7 ms ([P ∂P/∂σ]ᵀ·G; at 300 ms both took the same).
+  auto result = torch::zeros({rows, columns}, x.options());
   const int64_t chunk = dense_chunk(batch, g, x, columns + rows);
   auto both = torch::empty({chunk * frames, columns}, x.options());
   auto g_chunk = torch::empty({chunk, frames, rows}, x.options());
@@ -222,12 +224,12 @@ std::pair<torch::Tensor, torch::Tensor> fused_dense_backward(const torch::Tensor
     auto gc_view = gc.transpose(1, 2);
     detail::fused_cpu_frame_major(grad.slice(0, begin, end), scale.defined() ? scale.slice(0, begin, end) : scale,
                                   gc_view);
-    result.addmm_(pd.t(), gc.view({-1, rows}));
+    result.addmm_(gc.view({-1, rows}).t(), pd);
   });
-  const auto grad_fb = result.narrow(0, 0, bins);
+  const auto grad_fb = result.narrow(1, 0, bins).t();
   torch::Tensor grad_sigma;
   if (derivative) {
-    grad_sigma = (fb.to(torch::kFloat64) * result.narrow(0, bins, bins).to(torch::kFloat64)).sum();
+    grad_sigma = (fb.to(torch::kFloat64) * result.narrow(1, bins, bins).t().to(torch::kFloat64)).sum();
   }
   return {grad_fb, grad_sigma};
 }
