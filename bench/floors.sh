@@ -46,11 +46,7 @@ for threads in (1, 2):
     print(f"| main job's trainable epoch (floor: FFTs {ms(fft)} + model {ms(model)}) | {threads} | {ms(ours)} | {ms(fft + model)} | {r:.2f}× | ≤ 1.5× {'pass' if r <= 1.5 else 'FAIL'} |")
 PY
 cat "$out/table.md"
-# The CPU and its widest vector level: the kernels' loops and SLEEF's log are built per level, so
-# the ratios differ between an AVX2 and an AVX-512 machine.
-cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
-isa=$(grep -qw avx512f /proc/cpuinfo && echo AVX-512 || { grep -qw avx2 /proc/cpuinfo && echo AVX2 || echo "no AVX2"; })
-{ echo "Measured $(date -u +%F) on $(nproc) cores ($cpu, $isa) by bench/floors.sh; the faster of two alternating repetitions."
+{ echo "Measured $(date -u +%F) on $(bash bench/machine.sh) by bench/floors.sh; the faster of two alternating repetitions."
   echo "DMEL: B = 32 × 5 s at 8 kHz, hop 80, 64 mels, log. The layer's row starts its backward from a fixed"
   echo "upstream gradient (BM_DmelLayerForwardBackward); the row under it times a mean() loss as well"
   echo "(BM_DmelForwardBackward, as bench/peers.py times the published code). Its floor is BM_FftFloor (two real FFTs per frame"
