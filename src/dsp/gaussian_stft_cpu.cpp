@@ -290,7 +290,10 @@ void forward_impl(const torch::Tensor& x, const torch::Tensor& window, const tor
   const Projection<Real> projection(filterbank, l.n_freqs);
   const int64_t rows = projection.rows;
   out = torch::empty({batch, rows, l.n_frames}, x.options());
-  if (derivative) d_out = torch::empty({batch, rows, l.n_frames}, x.options());
+  const int64_t tiles = (l.n_frames + kTile - 1) / kTile;
+  // ∂out/∂σ stays in the tiles it is computed in (only λ's gradient reads it, fused_cpu_tile_dot):
+  // no strided copy-out into a (B, R, T) tensor.
+  if (derivative) d_out = torch::empty({batch, tiles, rows, kTile}, x.options());
   const auto means = x.mean(1);
   const Real* xs = x.data_ptr<Real>();
   const Real* mean_of = means.data_ptr<Real>();
@@ -301,7 +304,6 @@ void forward_impl(const torch::Tensor& x, const torch::Tensor& window, const tor
   const RealFft<Real> fft(l.n_fft);
   const ComplexFft<Real> joint(l.n_fft);
   const ScaledDerivative<Real> sdw(w, dw, l.n_fft);
-  const int64_t tiles = (l.n_frames + kTile - 1) / kTile;
   const int64_t half = l.n_fft / 2;
 
   // Short spectra: the power (and its σ-derivative) of a tile of frames as [bin][frame], then
@@ -314,12 +316,13 @@ void forward_impl(const torch::Tensor& x, const torch::Tensor& window, const tor
   at::parallel_for(0, batch * tiles, 1, [&](int64_t first, int64_t last) {
     FramePower<Real> frame_power(l, derivative);
     std::vector<Real> power(power_size, Real(0)), d_power(derivative ? power_size : 0, Real(0));
-    std::vector<Real> tile(rows * kTile), d_tile(derivative ? rows * kTile : 0);
+    std::vector<Real> tile(rows * kTile);
 
     for (int64_t item = first; item < last; ++item) {
       const int64_t b = item / tiles;
       const int64_t t0 = (item % tiles) * kTile;
       const int64_t count = std::min(kTile, l.n_frames - t0);
+      Real* d_tile = derivative ? d_outs + item * rows * kTile : nullptr;
       const Real* signal = xs + b * n;
       const Real mean = mean_of[b];
       if (by_frame) {
@@ -327,7 +330,7 @@ void forward_impl(const torch::Tensor& x, const torch::Tensor& window, const tor
           frame_power(fft, joint, l, signal, n, mean, (t0 + i) * l.hop - half, w, sdw, power.data(),
                       derivative ? d_power.data() : nullptr, 1);
           projection.apply_column(power.data(), tile.data(), i);
-          if (derivative) projection.apply_column(d_power.data(), d_tile.data(), i);
+          if (derivative) projection.apply_column(d_power.data(), d_tile, i);
         }
         // A short last tile's columns beyond `count` are stale; they are not copied out.
       } else {
@@ -337,14 +340,16 @@ void forward_impl(const torch::Tensor& x, const torch::Tensor& window, const tor
         }
         // A short last tile projects stale columns beyond `count`; they are not copied out.
         projection.apply_tile(power.data(), tile.data());
-        if (derivative) projection.apply_tile(d_power.data(), d_tile.data());
+        if (derivative) projection.apply_tile(d_power.data(), d_tile);
       }
       // Stale columns of a short last tile may divide by zero here; they are not copied out.
       if (log_offset >= 0) {
-        log_with_offset(tile.data(), derivative ? d_tile.data() : nullptr, rows * kTile, static_cast<Real>(log_offset));
+        log_with_offset(tile.data(), d_tile, rows * kTile, static_cast<Real>(log_offset));
       }
       copy_tile(tile.data(), rows, count, outs + b * rows * l.n_frames + t0, l.n_frames);
-      if (derivative) copy_tile(d_tile.data(), rows, count, d_outs + b * rows * l.n_frames + t0, l.n_frames);
+      if (derivative && count < kTile) {
+        for (int64_t r = 0; r < rows; ++r) std::fill(d_tile + r * kTile + count, d_tile + (r + 1) * kTile, Real(0));
+      }
     }
   });
 }
@@ -497,35 +502,41 @@ void frame_major_impl(const torch::Tensor& grad, const torch::Tensor& s, torch::
   });
 }
 
-// One block's Σ a·b (Σ b without `a`) in float64 with four independent accumulators (one long
-// dependency chain of adds ran at a quarter of the multiply rate).
+// Σ_t g[t·step] · d(t) for one row r of one example, d(t) = tiles[(t / kTile)·tile_stride + t % kTile]:
+// g is read forwards and d one cache line per tile at a constant stride, two streams the
+// prefetchers follow. float64, one accumulator per frame of a tile.
 template <typename Real>
-TFGRAM_CPU_CLONES double block_dot(const Real* a, const Real* b, int64_t n) {
-  double s[4] = {0, 0, 0, 0};
-  int64_t i = 0;
-  if (a == nullptr) {
-    for (; i + 4 <= n; i += 4) {
-      for (int64_t j = 0; j < 4; ++j) s[j] += static_cast<double>(b[i + j]);
+TFGRAM_CPU_CLONES double row_tile_dot(const Real* g, int64_t step, const Real* d, int64_t tile_stride, int64_t frames) {
+  double acc[kTile] = {};
+  int64_t t0 = 0;
+  if (step == 1) {
+    for (; t0 + kTile <= frames; t0 += kTile, d += tile_stride) {
+      for (int64_t i = 0; i < kTile; ++i) acc[i] += static_cast<double>(g[t0 + i]) * static_cast<double>(d[i]);
     }
-    for (; i < n; ++i) s[0] += static_cast<double>(b[i]);
-  } else {
-    for (; i + 4 <= n; i += 4) {
-      for (int64_t j = 0; j < 4; ++j) s[j] += static_cast<double>(a[i + j]) * static_cast<double>(b[i + j]);
-    }
-    for (; i < n; ++i) s[0] += static_cast<double>(a[i]) * static_cast<double>(b[i]);
   }
-  return (s[0] + s[1]) + (s[2] + s[3]);
+  for (; t0 < frames; t0 += kTile, d += tile_stride) {
+    for (int64_t i = 0; i < std::min(kTile, frames - t0); ++i) {
+      acc[i] += static_cast<double>(g[(t0 + i) * step]) * static_cast<double>(d[i]);
+    }
+  }
+  double total = 0;
+  for (double a : acc) total += a;
+  return total;
 }
 
+// Σ grad ⊙ ∂out/∂σ with the latter in forward_impl's tiles (B, tiles, R, kTile): one partial sum
+// per row of an example, added in order, so the result is the same at every thread count.
 template <typename Real>
-double dot_impl(const Real* a, const Real* b, int64_t n) {
-  constexpr int64_t kBlock = int64_t{1} << 14;
-  const int64_t blocks = (n + kBlock - 1) / kBlock;
-  std::vector<double> partial(blocks, 0.0);
-  at::parallel_for(0, blocks, 1, [&](int64_t first, int64_t last) {
-    for (int64_t k = first; k < last; ++k) {
-      const int64_t begin = k * kBlock;
-      partial[k] = block_dot(a == nullptr ? nullptr : a + begin, b + begin, std::min(kBlock, n - begin));
+double tile_dot_impl(const torch::Tensor& grad, const torch::Tensor& d_tiles) {
+  const int64_t batch = grad.size(0), rows = grad.size(1), frames = grad.size(2), tiles = d_tiles.size(1);
+  const int64_t g0 = grad.stride(0), g1 = grad.stride(1), g2 = grad.stride(2);
+  const Real* gs = grad.data_ptr<Real>();
+  const Real* ds = d_tiles.data_ptr<Real>();
+  std::vector<double> partial(batch * rows, 0.0);
+  at::parallel_for(0, batch * rows, 1, [&](int64_t first, int64_t last) {
+    for (int64_t item = first; item < last; ++item) {
+      const int64_t b = item / rows, r = item % rows;
+      partial[item] = row_tile_dot(gs + b * g0 + r * g1, g2, ds + (b * tiles * rows + r) * kTile, rows * kTile, frames);
     }
   });
   double total = 0;
@@ -576,25 +587,14 @@ void fused_cpu_frame_major(const torch::Tensor& grad, const torch::Tensor& scale
   }
 }
 
-double fused_cpu_dot(const torch::Tensor& a_in, const torch::Tensor& b_in) {
-  // A gradient that is one value broadcast (the backward of mean or sum has all strides 0):
-  // value · Σ b, without materialising it.
-  const auto strides = a_in.strides();
-  if (std::all_of(strides.begin(), strides.end(), [](int64_t s) { return s == 0; })) {
-    const auto b = b_in.contiguous();
-    const double value = a_in.numel() == 0 ? 0.0 : a_in.as_strided({1}, {1}).item<double>();
-    if (b.scalar_type() == torch::kFloat64) return value * dot_impl<double>(nullptr, b.data_ptr<double>(), b.numel());
-    return value * dot_impl<float>(nullptr, b.data_ptr<float>(), b.numel());
-  }
-  // Two tensors of one dense layout pair up element by element in memory, whatever the layout
-  // (both (B, R, T) views of (B, T, R) memory, say): making them contiguous would cost two
-  // transposing copies.
-  const bool same_layout = a_in.strides() == b_in.strides() && a_in.is_non_overlapping_and_dense() &&
-                           std::all_of(strides.begin(), strides.end(), [](int64_t s) { return s > 0; });
-  const auto a = same_layout ? a_in : a_in.contiguous();
-  const auto b = same_layout ? b_in : b_in.contiguous();
-  if (a.scalar_type() == torch::kFloat64) return dot_impl(a.data_ptr<double>(), b.data_ptr<double>(), a.numel());
-  return dot_impl(a.data_ptr<float>(), b.data_ptr<float>(), a.numel());
+double fused_cpu_tile_dot(const torch::Tensor& grad_in, const torch::Tensor& d_tiles) {
+  TORCH_CHECK(grad_in.dim() == 3 && d_tiles.dim() == 4 && d_tiles.is_contiguous() &&
+                  d_tiles.size(0) == grad_in.size(0) && d_tiles.size(2) == grad_in.size(1) &&
+                  d_tiles.size(3) == kTile && d_tiles.size(1) == (grad_in.size(2) + kTile - 1) / kTile,
+              "fused_cpu_tile_dot: expected grad (B, R, T) and fused_cpu_forward's ∂out/∂σ tiles");
+  const auto grad = grad_in.to(d_tiles.scalar_type());
+  if (grad.scalar_type() == torch::kFloat64) return tile_dot_impl<double>(grad, d_tiles);
+  return tile_dot_impl<float>(grad, d_tiles);
 }
 
 torch::Tensor fused_cpu_input_grad(const torch::Tensor& x, const torch::Tensor& window,

@@ -23,15 +23,16 @@ struct FrameLayout {
 
 /// x (B, N) contiguous; window and dwindow (n_fft) in x's dtype (dwindow may be undefined);
 /// filterbank (K, M) or empty. Fills out (B, R, T), R = M or K, and when dwindow is defined
-/// d_out (same shape) = ∂out/∂σ. With log_offset >= 0 they are log(out + log_offset) and
+/// d_out = ∂out/∂σ in the kernel's tiles of frames: (B, ⌈T/16⌉, R, 16), zero beyond T, for
+/// fused_cpu_tile_dot. With log_offset >= 0 they are log(out + log_offset) and
 /// (∂out/∂σ) / (out + log_offset) instead, taken tile by tile.
 void fused_cpu_forward(const torch::Tensor& x, const torch::Tensor& window, const torch::Tensor& dwindow,
                        const torch::Tensor& filterbank, const FrameLayout& layout, double log_offset,
                        torch::Tensor& out, torch::Tensor& d_out);
 
-/// Σ a ⊙ b over two float32/float64 CPU tensors of one shape, accumulated in float64 in fixed
-/// blocks (the same sum at every thread count): dL/dλ from dL/dout and ∂out/∂σ in one pass.
-double fused_cpu_dot(const torch::Tensor& a, const torch::Tensor& b);
+/// Σ grad ⊙ ∂out/∂σ for grad (B, R, T) in any layout and fused_cpu_forward's d_out, accumulated
+/// in float64 per row and added in a fixed order (the same sum at every thread count): dL/dσ.
+double fused_cpu_tile_dot(const torch::Tensor& grad, const torch::Tensor& d_tiles);
 
 /// dL/dx for grad = dL/dout (B, R, T): recomputes each frame's spectrum, one r2c and one c2r per
 /// frame, overlap-adds into the signal and applies the adjoint of the mean removal.

@@ -337,9 +337,10 @@ struct GaussianSpectrogramKernel : torch::autograd::Function<GaussianSpectrogram
         throw std::logic_error("gaussian spectrogram: a gradient for lambd was requested, but lambd did not "
                                "require grad when the forward pass ran");
       }
-      if (use_fused(x) && grad.scalar_type() == d_out.scalar_type()) {
-        // One float64-accumulated pass instead of a (B, R, T) product and its sum.
-        grad_lambd = torch::full(lambd.sizes(), detail::fused_cpu_dot(grad, d_out) * sign, lambd.options());
+      if (d_out.dim() == 4) {
+        // The fused loop's tiles, whichever path this backward takes: one float64-accumulated pass
+        // instead of a (B, R, T) product and its sum.
+        grad_lambd = torch::full(lambd.sizes(), detail::fused_cpu_tile_dot(grad, d_out) * sign, lambd.options());
       } else {
         grad_lambd = ((grad * d_out).sum() * sign).to(lambd.dtype()).reshape(lambd.sizes());
       }
@@ -403,7 +404,7 @@ void fused_cpu_forward(const torch::Tensor&, const torch::Tensor&, const torch::
                        const FrameLayout&, double, torch::Tensor&, torch::Tensor&) {
   TORCH_CHECK(false, "tfgram was built without FFTW (TFGRAM_WITH_FFTW=OFF): no fused CPU kernel");
 }
-double fused_cpu_dot(const torch::Tensor&, const torch::Tensor&) {
+double fused_cpu_tile_dot(const torch::Tensor&, const torch::Tensor&) {
   TORCH_CHECK(false, "tfgram was built without FFTW (TFGRAM_WITH_FFTW=OFF): no fused CPU kernel");
 }
 torch::Tensor fused_cpu_input_grad(const torch::Tensor&, const torch::Tensor&, const torch::Tensor&,

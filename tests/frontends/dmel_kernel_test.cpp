@@ -214,9 +214,9 @@ TEST(DMelKernel, BroadcastGradientsGiveThePortableLambdaGradient) {
   }
 }
 
-// A backward that takes the portable path after a fused forward (here forced; in use, a gradient
-// of another dtype) reads what the fused loop saved: the same λ-gradient. T = 38 frames is not a
-// multiple of the loop's 16-frame tile.
+// A backward that takes the portable path after a fused forward (here forced) reads what the fused
+// loop saved, ∂out/∂σ in its tiles of 16 frames: the same λ-gradient. T = 38 frames is not a
+// multiple of the tile.
 TEST(DMelKernel, PortableBackwardAfterAFusedForwardGivesTheSameLambdaGradient) {
   torch::manual_seed(22);
   const auto x = torch::randn({2, 3000}, torch::kFloat64);
