@@ -342,7 +342,8 @@ void forward_impl(const torch::Tensor& x, const torch::Tensor& window, const tor
         projection.apply_tile(power.data(), tile.data());
         if (derivative) projection.apply_tile(d_power.data(), d_tile);
       }
-      // Stale columns of a short last tile may divide by zero here; they are not copied out.
+      // Stale columns of a short last tile may divide by zero here: out's are not copied out, and
+      // ∂out/∂σ's are zeroed below.
       if (log_offset >= 0) {
         log_with_offset(tile.data(), d_tile, rows * kTile, static_cast<Real>(log_offset));
       }

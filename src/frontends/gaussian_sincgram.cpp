@@ -56,7 +56,8 @@ torch::Tensor GaussianSincGramImpl::forward(const torch::Tensor& signal) {
   const auto shape = dsp::gaussian_spectrogram_shape(signal.size(1), value, options.mode(), options.hop_length());
   // (K, F) float64 with grad to the centres and bandwidths, on the current bin grid.
   const auto weights = degram->sincgram->filter_matrix(shape.n_freqs);
-  // The log, if DEGram takes one first, is taken inside the kernel while its output is in cache.
+  // The log, if DEGram takes one first, is taken inside the kernel: one pass that also keeps the
+  // 1/(x + offset) its backward needs, instead of a copy, a log and a division by ATen later.
   const auto log_offset = degram->log_offset();
   const auto filtered = dsp::gaussian_filterbank_spectrogram(signal, lambd, weights, options.mode(),
                                                              options.hop_length(), options.normalize_window(),
