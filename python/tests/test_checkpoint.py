@@ -22,6 +22,10 @@ CONFIGS = {
                         "backbone": {"kind": "resnet18"}},
     "dmel_pcen_cnn6": {"frontend": {"kind": "dmel_pcen", "dmel": {"n_mels": 32, "hop_length": 160}},
                        "backbone": {"kind": "cnn6"}},
+    # The log taken inside the kernel, TF-DE and normalisation after it (DEGram's defaults).
+    "learnable_mel_linear": {"frontend": {"kind": "dmel_sincgram", "dmel": {"hop_length": 80, "lambd": 30.0},
+                                          "degram": {"sincgram": {"filters": 20}}},
+                             "backbone": {"kind": "mel_linear"}},
     "learnable_pcen_mel_linear": {"frontend": {"kind": "dmel_sincgram", "dmel": {"hop_length": 80, "lambd": 30.0},
                                                "degram": {"sincgram": {"filters": 20}, "pcen": {}}},
                                   "backbone": {"kind": "mel_linear"}},

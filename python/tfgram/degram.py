@@ -186,12 +186,20 @@ class DEGram(nn.Module):
             raise ValueError(f"DEGram: input must be a (B, 1, K, T) power spectrogram, got {tuple(x.shape)}")
         return self.after_filterbank(self.sincgram(x) if self.sincgram is not None else x)
 
-    def after_filterbank(self, x):
-        """PCEN or the log, TF-DE, normalisation, on the filterbank's (B, 1, F, T) output."""
+    @property
+    def log_offset(self):
+        """The offset of the log after_filterbank takes first, or None (PCEN, or no log)."""
+        return None if self.pcen is not None or not self.log_compression else 1e-7
+
+    def after_filterbank(self, x, log_taken=False):
+        """PCEN or the log, TF-DE, normalisation, on the filterbank's (B, 1, F, T) output. With
+        `log_taken` x is already log(x + log_offset): a kernel took the log itself."""
+        if log_taken and self.log_offset is None:
+            raise ValueError("DEGram: after_filterbank was told the log is taken, but this DEGram takes none")
         if self.pcen is not None:
             x = self.pcen(x)
-        elif self.log_compression:
-            x = torch.log(x + 1e-7)
+        elif self.log_offset is not None and not log_taken:
+            x = torch.log(x + self.log_offset)
         if self.de is not None:
             x = self.de(x)
         if self.norm is not None:

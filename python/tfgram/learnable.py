@@ -31,6 +31,8 @@ class GaussianSincGram(nn.Module):
         n_freqs = ops.gaussian_spectrogram_shape(x.shape[1], float(self.lambd.detach()), self.mode,
                                                  self.hop_length)[2]
         weights = self.degram.sincgram.filter_matrix(n_freqs)
+        # The log, if DEGram takes one first, is taken inside the kernel (one pass, as in C++).
+        log_offset = self.degram.log_offset
         out = ops.gaussian_filterbank_spectrogram(x, self.lambd, weights, self.mode, self.hop_length,
-                                                  self.normalize_window, None)
-        return self.degram.after_filterbank(out.unsqueeze(1))
+                                                  self.normalize_window, log_offset)
+        return self.degram.after_filterbank(out.unsqueeze(1), log_taken=log_offset is not None)
