@@ -7,7 +7,7 @@
 // frame, gaussian_stft_cpu) and keeps only that output-sized tensor, so
 // dL/dλ = sign(λ)·Σ dL/dout ⊙ ∂out/∂σ needs no transform at all. A dense (learnable) filterbank
 // recomputes the spectra in backward for its own gradient anyway; there ∂S/∂σ is recomputed beside
-// S instead and dL/dλ taken from the same GEMM (fused_dense_backward).
+// S instead and dL/dλ taken from the same GEMM (fused_filterbank_backward).
 // Input: with G = dL/dS (G = Fb·dL/dM when projected), the adjoint of S with respect to a_m = w_m f_m
 // is r_m = 2·Re Σ_{k=0}^{n/2} G_k X_k e^{+2πikm/n} (an inverse real FFT with the end bins doubled),
 // dL/df_m = w_m r_m, then overlap-add and the mean-removal adjoint. That path recomputes X, so
@@ -172,7 +172,7 @@ int64_t dense_chunk(int64_t batch, const Geometry& g, const torch::Tensor& x, in
 // out = P·Fb, then with log_offset >= 0 log(out + c) in place and, when `reciprocal` is asked for,
 // 1/(out + c) beside it (what every gradient through the log needs). λ's derivative is not
 // computed here: the backward recomputes P and ∂P/∂σ in one pass and gets the filterbank and λ
-// gradients from one GEMM (fused_dense_backward), so forward needs one real FFT and one GEMM.
+// gradients from one GEMM (fused_filterbank_backward), so forward needs one real FFT and one GEMM.
 std::pair<torch::Tensor, torch::Tensor> dense_fused_forward(const torch::Tensor& x, const torch::Tensor& window,
                                                             const torch::Tensor& fb, const Geometry& g,
                                                             double log_offset, bool reciprocal) {
@@ -202,10 +202,12 @@ std::pair<torch::Tensor, torch::Tensor> dense_fused_forward(const torch::Tensor&
 // P and ∂P/∂σ are recomputed side by side as one (rows, 2K) matrix, so both gradients come from one
 // GEMM and no output-sized ∂out/∂σ is ever stored; the chunk's G is formed in frame-major order
 // beside them. Returns (dL/dFb, dL/dσ as a 0-d float64 tensor, undefined without `dwindow`).
-std::pair<torch::Tensor, torch::Tensor> fused_dense_backward(const torch::Tensor& x, const torch::Tensor& window,
-                                                             const torch::Tensor& dwindow, const torch::Tensor& fb,
-                                                             const Geometry& g, const torch::Tensor& grad,
-                                                             const torch::Tensor& scale) {
+std::pair<torch::Tensor, torch::Tensor> fused_filterbank_backward(const torch::Tensor& x,
+                                                                  const torch::Tensor& window,
+                                                                  const torch::Tensor& dwindow,
+                                                                  const torch::Tensor& fb, const Geometry& g,
+                                                                  const torch::Tensor& grad,
+                                                                  const torch::Tensor& scale) {
   const int64_t batch = x.size(0), frames = g.shape.n_frames, rows = grad.size(1), bins = g.shape.n_freqs;
   const bool derivative = dwindow.defined();
   const int64_t columns = derivative ? 2 * bins : bins;
@@ -312,7 +314,7 @@ struct GaussianSpectrogramKernel : torch::autograd::Function<GaussianSpectrogram
 
     if (ctx->saved_data["dense"].toBool()) {
       // dL/d(P·Fb) = grad / (out + c) through the log: formed chunk by chunk inside
-      // fused_dense_backward, or once here when the input's gradient needs all of it as well.
+      // fused_filterbank_backward, or once here when the input's gradient needs all of it as well.
       const auto scale = log ? log_scale : torch::Tensor();
       const auto [window, dwindow] = padded_window(sigma, g, normalize, want_lambd, x.options());
       const auto fb = filterbank.to(x.dtype());
@@ -323,9 +325,9 @@ struct GaussianSpectrogramKernel : torch::autograd::Function<GaussianSpectrogram
         grad_x = detail::fused_cpu_input_grad(x, window, fb, layout_of(g), grad_out);
       }
       if (want_lambd || want_fb) {
-        const auto [fb_part, sigma_part] = grad_out.defined()
-                                               ? fused_dense_backward(x, window, dwindow, fb, g, grad_out, none)
-                                               : fused_dense_backward(x, window, dwindow, fb, g, grad, scale);
+        const auto [fb_part, sigma_part] =
+            grad_out.defined() ? fused_filterbank_backward(x, window, dwindow, fb, g, grad_out, none)
+                               : fused_filterbank_backward(x, window, dwindow, fb, g, grad, scale);
         if (want_fb) grad_fb = fb_part.to(filterbank.dtype());
         if (want_lambd) grad_lambd = torch::full(lambd.sizes(), sigma_part.item<double>() * sign, lambd.options());
       }
@@ -354,7 +356,8 @@ struct GaussianSpectrogramKernel : torch::autograd::Function<GaussianSpectrogram
                               : generic_input_grad(x, window, fb.numel() > 0 ? fb : torch::Tensor(), g, grad_out);
       }
       if (want_fb) {
-        grad_fb = (use_fused(x) ? fused_dense_backward(x, window, none, filterbank, g, grad_out, none).first
+        // A sparse filterbank that trains: the same recompute and GEMM, without λ's part.
+        grad_fb = (use_fused(x) ? fused_filterbank_backward(x, window, none, filterbank, g, grad_out, none).first
                                 : generic_filterbank_grad(x, window, g, grad_out))
                       .to(filterbank.dtype());
       }
