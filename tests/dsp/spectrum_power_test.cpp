@@ -44,32 +44,44 @@ std::pair<double, double> joint_reference(const float* z, int64_t n_fft, int64_t
   return {0.25 * (xr * xr + xi * xi), (pr * zi + pi * zr) * inv_scale};
 }
 
-void expect_close(double actual, double expected, double scale, const std::string& what) {
-  EXPECT_NEAR(actual, expected, 1e-5 * (std::abs(expected) + scale)) << what;
+void expect_close(double actual, double expected, const std::string& what) {
+  EXPECT_NEAR(actual, expected, 1e-5 * (std::abs(expected) + 1.0)) << what;
+}
+
+// A tile of n_freqs + 1 bins × kTile frames filled with a sentinel, so that a store outside the
+// group's columns or past the last bin is seen.
+std::vector<float> sentinel_tile(int64_t n_freqs) { return std::vector<float>((n_freqs + 1) * kTile, -7.0f); }
+
+// Every cell of `tile`: those of the group's frames below n_freqs against expected(bin, frame),
+// all others still the sentinel.
+template <typename Expected>
+void expect_tile(const std::vector<float>& tile, int64_t n_fft, int64_t n_freqs, const char* name,
+                 const Expected& expected) {
+  for (int64_t k = 0; k <= n_freqs; ++k) {
+    for (int64_t i = 0; i < kTile; ++i) {
+      const std::string what = std::string(name) + ", n_fft " + std::to_string(n_fft) + " bin " +
+                               std::to_string(k) + " frame " + std::to_string(i);
+      if (k == n_freqs || i >= kSpectrumGroup) {
+        EXPECT_EQ(tile[k * kTile + i], -7.0f) << what << ": written outside the group";
+      } else {
+        expect_close(tile[k * kTile + i], expected(k, i), what);
+      }
+    }
+  }
 }
 
 TEST(SpectrumPower, EightJointSpectraFillTheirTileColumns) {
   const float inv_scale = 0.37f;
   for (const int64_t n_fft : {16, 17, 30, 33, 128, 131}) {
     const auto s = random_spectra(n_fft, static_cast<unsigned>(n_fft));
-    // A tile with a sentinel, so that a store outside the group's columns or rows is seen.
-    std::vector<float> power((s.n_freqs + 1) * kTile, -7.0f), d_power((s.n_freqs + 1) * kTile, -7.0f);
+    auto power = sentinel_tile(s.n_freqs), d_power = sentinel_tile(s.n_freqs);
     dsp::detail::group_joint_power(s.values.data(), s.slot, n_fft, s.n_freqs, inv_scale, power.data(),
                                    d_power.data(), kTile);
-    for (int64_t k = 0; k <= s.n_freqs; ++k) {
-      for (int64_t i = 0; i < kTile; ++i) {
-        const std::string what = "n_fft " + std::to_string(n_fft) + " bin " + std::to_string(k) + " frame " +
-                                 std::to_string(i);
-        if (k == s.n_freqs || i >= kSpectrumGroup) {
-          EXPECT_EQ(power[k * kTile + i], -7.0f) << what << ": written outside the group";
-          EXPECT_EQ(d_power[k * kTile + i], -7.0f) << what << ": written outside the group";
-          continue;
-        }
-        const auto [p, d] = joint_reference(s.values.data() + i * s.slot, n_fft, k, inv_scale);
-        expect_close(power[k * kTile + i], p, 1.0, what + " power");
-        expect_close(d_power[k * kTile + i], d, 1.0, what + " derivative");
-      }
-    }
+    const auto reference = [&](int64_t k, int64_t i) {
+      return joint_reference(s.values.data() + i * s.slot, n_fft, k, inv_scale);
+    };
+    expect_tile(power, n_fft, s.n_freqs, "power", [&](int64_t k, int64_t i) { return reference(k, i).first; });
+    expect_tile(d_power, n_fft, s.n_freqs, "derivative", [&](int64_t k, int64_t i) { return reference(k, i).second; });
   }
 }
 
@@ -81,8 +93,8 @@ TEST(SpectrumPower, OneJointSpectrumFillsItsRow) {
     for (int64_t k = 0; k < s.n_freqs; ++k) {
       const auto [p, d] = joint_reference(s.values.data(), n_fft, k, 2.5);
       const std::string what = "n_fft " + std::to_string(n_fft) + " bin " + std::to_string(k);
-      expect_close(power[k], p, 1.0, what + " power");
-      expect_close(d_power[k], d, 1.0, what + " derivative");
+      expect_close(power[k], p, what + " power");
+      expect_close(d_power[k], d, what + " derivative");
     }
     EXPECT_EQ(power[s.n_freqs], -7.0f) << "n_fft " << n_fft << ": written past the row";
     EXPECT_EQ(d_power[s.n_freqs], -7.0f) << "n_fft " << n_fft << ": written past the row";
@@ -92,21 +104,12 @@ TEST(SpectrumPower, OneJointSpectrumFillsItsRow) {
 TEST(SpectrumPower, EightRealSpectraFillTheirTileColumns) {
   for (const int64_t n_fft : {16, 17, 30, 128}) {
     const auto s = random_spectra(n_fft, 200 + static_cast<unsigned>(n_fft));  // read as r2c outputs
-    std::vector<float> power((s.n_freqs + 1) * kTile, -7.0f);
+    auto power = sentinel_tile(s.n_freqs);
     dsp::detail::group_real_power(s.values.data(), s.slot, s.n_freqs, power.data(), kTile);
-    for (int64_t k = 0; k <= s.n_freqs; ++k) {
-      for (int64_t i = 0; i < kTile; ++i) {
-        const std::string what = "n_fft " + std::to_string(n_fft) + " bin " + std::to_string(k) + " frame " +
-                                 std::to_string(i);
-        if (k == s.n_freqs || i >= kSpectrumGroup) {
-          EXPECT_EQ(power[k * kTile + i], -7.0f) << what << ": written outside the group";
-          continue;
-        }
-        const float* z = s.values.data() + i * s.slot;
-        const double re = z[2 * k], im = z[2 * k + 1];
-        expect_close(power[k * kTile + i], re * re + im * im, 1.0, what);
-      }
-    }
+    expect_tile(power, n_fft, s.n_freqs, "power", [&](int64_t k, int64_t i) {
+      const float* z = s.values.data() + i * s.slot;
+      return static_cast<double>(z[2 * k]) * z[2 * k] + static_cast<double>(z[2 * k + 1]) * z[2 * k + 1];
+    });
   }
 }
 
