@@ -6,8 +6,8 @@
 #include "util/cpu_clones.h"
 
 // The helpers below pass 32-byte vectors by value; always inlined, they never cross a call, so
-// GCC's note that such a call's ABI differs without AVX does not apply.
-#if defined(__GNUC__) && !defined(__clang__)
+// the compilers' note that such a call's ABI differs without AVX does not apply.
+#if defined(__GNUC__)
 #pragma GCC diagnostic ignored "-Wpsabi"
 #endif
 
@@ -24,7 +24,7 @@ typedef float Lanes __attribute__((vector_size(8 * sizeof(float))));
   return v;
 }
 
-[[gnu::always_inline]] inline void store(float* p, Lanes v) { std::memcpy(p, &v, sizeof v); }
+[[gnu::always_inline]] inline void store(float* p, const Lanes& v) { std::memcpy(p, &v, sizeof v); }
 
 // Rows v[0..8) become columns: afterwards v[j][i] is the former v[i][j]. Pairs are interleaved,
 // then pairs of pairs, then the 128-bit halves exchanged (24 shuffles for 64 values).
