@@ -266,22 +266,34 @@ struct FramePower {
     std::fill(frame.get(), frame.get() + (derivative ? 2 : 1) * l.n_fft, Real(0));
   }
 
+  // Frame `start` (its first sample's index in the signal) gathered, windowed and transformed into
+  // z: the r2c spectrum without the derivative; with it the joint spectrum Z, with Z_0 repeated at
+  // bin n (Z_n = Z_0, bin 0's mirror image, read with the others by spectrum_power), so z holds
+  // spectrum_slot(n_fft) values.
+  void transform(const RealFft<Real>& fft, const ComplexFft<Real>& joint, const FrameLayout& l, const Real* signal,
+                 int64_t n, Real mean, int64_t start, const Real* w, const ScaledDerivative<Real>& sdw, Real* z) {
+    if (sdw.data() == nullptr) {
+      gather_frame(signal, n, mean, start, w, l, frame.get());
+      fft.forward(frame.get(), z);
+      return;
+    }
+    gather_frame_pair(signal, n, mean, start, w, sdw.data(), l, frame.get());
+    joint.forward(frame.get(), z);
+    z[2 * l.n_fft] = z[0];
+    z[2 * l.n_fft + 1] = z[1];
+  }
+
   void operator()(const RealFft<Real>& fft, const ComplexFft<Real>& joint, const FrameLayout& l,
                   const Real* signal, int64_t n, Real mean, int64_t start, const Real* w,
                   const ScaledDerivative<Real>& sdw, Real* power, Real* d_power, int64_t stride) {
     const Real* s = spectrum.get();
+    transform(fft, joint, l, signal, n, mean, start, w, sdw, spectrum.get());
     if (sdw.data() == nullptr) {
-      gather_frame(signal, n, mean, start, w, l, frame.get());
-      fft.forward(frame.get(), spectrum.get());
       real_power(s, l.n_freqs, power, stride);
       return;
     }
-    gather_frame_pair(signal, n, mean, start, w, sdw.data(), l, frame.get());
-    joint.forward(frame.get(), spectrum.get());
     if constexpr (std::is_same_v<Real, float>) {
       if (stride == 1 && spectrum_power_supports(l.n_fft)) {
-        spectrum[2 * l.n_fft] = s[0];  // Z_n = Z_0: bin 0's mirror image, read with the others
-        spectrum[2 * l.n_fft + 1] = s[1];
         joint_power_row(s, l.n_fft, l.n_freqs, static_cast<float>(1.0 / sdw.scale), power, d_power);
         return;
       }
@@ -292,8 +304,8 @@ struct FramePower {
   FftBuffer<Real> frame, spectrum, mirror;
 };
 
-// The tile path's frames in groups of kSpectrumGroup (float32): each frame is gathered and
-// transformed into its slot of one buffer, and the group's power (with its σ-derivative) goes
+// The tile path's frames in groups of kSpectrumGroup (float32): FramePower::transform puts each
+// frame's spectrum into its slot of one buffer, and the group's power (with its σ-derivative) goes
 // into the tile's columns at once (spectrum_power.h). Per-frame (FramePower) otherwise.
 template <typename Real>
 struct GroupPower {
@@ -301,30 +313,14 @@ struct GroupPower {
     return std::is_same_v<Real, float> && spectrum_power_supports(l.n_fft);
   }
 
-  GroupPower(const FrameLayout& l, bool derivative)
-      : slot(spectrum_slot(l.n_fft)),
-        frame(make_fft_buffer<Real>(derivative ? 2 * l.n_fft : l.n_fft)),
-        spectra(make_fft_buffer<Real>(kSpectrumGroup * slot)) {
-    std::fill(frame.get(), frame.get() + (derivative ? 2 : 1) * l.n_fft, Real(0));
+  explicit GroupPower(const FrameLayout& l)
+      : slot(spectrum_slot(l.n_fft)), spectra(make_fft_buffer<Real>(kSpectrumGroup * slot)) {
     // A short last group computes on slots no frame of this tile wrote: their columns are never
     // copied out, but they must hold numbers.
     std::fill(spectra.get(), spectra.get() + kSpectrumGroup * slot, Real(0));
   }
 
-  // Frame `start` (its first sample's index in the signal) into slot i.
-  void transform(const RealFft<Real>& fft, const ComplexFft<Real>& joint, const FrameLayout& l, const Real* signal,
-                 int64_t n, Real mean, int64_t start, const Real* w, const ScaledDerivative<Real>& sdw, int64_t i) {
-    Real* z = spectra.get() + i * slot;
-    if (sdw.data() == nullptr) {
-      gather_frame(signal, n, mean, start, w, l, frame.get());
-      fft.forward(frame.get(), z);
-      return;
-    }
-    gather_frame_pair(signal, n, mean, start, w, sdw.data(), l, frame.get());
-    joint.forward(frame.get(), z);
-    z[2 * l.n_fft] = z[0];  // Z_n = Z_0: bin 0's mirror image, read with the others
-    z[2 * l.n_fft + 1] = z[1];
-  }
+  Real* spectrum(int64_t i) { return spectra.get() + i * slot; }
 
   // The group's power into tile columns [0, kSpectrumGroup) of `power` / `d_power`.
   void power(const FrameLayout& l, const ScaledDerivative<Real>& sdw, Real* power, Real* d_power) const {
@@ -339,7 +335,7 @@ struct GroupPower {
   }
 
   int64_t slot;
-  FftBuffer<Real> frame, spectra;
+  FftBuffer<Real> spectra;
 };
 
 template <typename Real>
@@ -378,7 +374,7 @@ void forward_impl(const torch::Tensor& x, const torch::Tensor& window, const tor
   at::parallel_for(0, batch * tiles, 1, [&](int64_t first, int64_t last) {
     FramePower<Real> frame_power(l, derivative);
     std::optional<GroupPower<Real>> group;
-    if (!by_frame && GroupPower<Real>::applies(l)) group.emplace(l, derivative);
+    if (!by_frame && GroupPower<Real>::applies(l)) group.emplace(l);
     std::vector<Real> power(power_size, Real(0)), d_power(derivative ? power_size : 0, Real(0));
     std::vector<Real> tile(rows * kTile);
 
@@ -401,7 +397,8 @@ void forward_impl(const torch::Tensor& x, const torch::Tensor& window, const tor
         if (group) {
           for (int64_t i0 = 0; i0 < count; i0 += kSpectrumGroup) {
             for (int64_t i = i0; i < std::min(count, i0 + kSpectrumGroup); ++i) {
-              group->transform(fft, joint, l, signal, n, mean, (t0 + i) * l.hop - half, w, sdw, i - i0);
+              frame_power.transform(fft, joint, l, signal, n, mean, (t0 + i) * l.hop - half, w, sdw,
+                                    group->spectrum(i - i0));
             }
             group->power(l, sdw, power.data() + i0, derivative ? d_power.data() + i0 : nullptr);
           }
