@@ -8,7 +8,7 @@ packages=(
   libtorch-dev libopenblas0-pthread          # LibTorch 1.13 + a fast BLAS (reference BLAS is ~20x slower)
   libgloo-dev                                # the Gloo headers c10d's ProcessGroupGloo needs (distributed training)
   libsndfile1-dev libsoxr-dev                # audio decoding and resampling
-  libfftw3-dev libsleef-dev                  # the fused CPU path of the DMEL kernel (FFTs, vectorised log)
+  libfftw3-dev                               # the fused CPU path of the DMEL kernel (its FFTs)
   zlib1g-dev                                 # CRC-32 of checkpoints and result files
   libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libpng-dev gnuplot-nox                     # figures: heatmaps (libpng) and line plots (gnuplot)

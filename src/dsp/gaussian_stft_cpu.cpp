@@ -67,6 +67,34 @@ TFGRAM_CPU_CLONES void project_tile(const Real* weights, const int64_t* begin, c
   }
 }
 
+// project_tile for a tile of |X|² and one of its σ-derivative at once: each weight is loaded, and
+// each row's range walked, once for both.
+template <typename Real>
+TFGRAM_CPU_CLONES void project_tile_pair(const Real* weights, const int64_t* begin, const int64_t* end, int64_t rows,
+                                         int64_t bins, const Real* p, const Real* d, Real* out, Real* d_out) {
+  using Half = typename HalfTile<Real>::type;
+  constexpr int64_t half = kTile / 2;
+  for (int64_t r = 0; r < rows; ++r) {
+    const Real* w = weights + r * bins;
+    Half lo = {}, hi = {}, d_lo = {}, d_hi = {};
+    for (int64_t k = begin[r]; k < end[r]; ++k) {
+      Half a, b, c, e;
+      std::memcpy(&a, p + k * kTile, sizeof a);
+      std::memcpy(&b, p + k * kTile + half, sizeof b);
+      std::memcpy(&c, d + k * kTile, sizeof c);
+      std::memcpy(&e, d + k * kTile + half, sizeof e);
+      lo += w[k] * a;
+      hi += w[k] * b;
+      d_lo += w[k] * c;
+      d_hi += w[k] * e;
+    }
+    std::memcpy(out + r * kTile, &lo, sizeof lo);
+    std::memcpy(out + r * kTile + half, &hi, sizeof hi);
+    std::memcpy(d_out + r * kTile, &d_lo, sizeof d_lo);
+    std::memcpy(d_out + r * kTile + half, &d_hi, sizeof d_hi);
+  }
+}
+
 // One frame's projection, for spectra too long for a tile of them to stay in L1: out[r · stride]
 // = Σ_k W[r, k] p[k] with p the frame's contiguous |X|² (or its σ-derivative), W's row r nonzero
 // on [begin[r], end[r]). Each row's dot product runs in one 8-lane GCC vector.
@@ -131,6 +159,16 @@ struct Projection {
       return;
     }
     project_tile(weights, begin.data(), end.data(), rows, bins, p, out);
+  }
+
+  // apply_tile to a tile of |X|² and to one of its σ-derivative.
+  void apply_tile_pair(const Real* p, const Real* d, Real* out, Real* d_out) const {
+    if (identity) {
+      apply_tile(p, out);
+      apply_tile(d, d_out);
+      return;
+    }
+    project_tile_pair(weights, begin.data(), end.data(), rows, bins, p, d, out, d_out);
   }
 
   // Column `column` of a (rows, kTile) tile from one frame's contiguous p.
@@ -214,6 +252,17 @@ TFGRAM_CPU_CLONES void copy_tile(const Real* tile, int64_t rows, int64_t count, 
     for (int64_t r = 0; r < rows; ++r) std::memcpy(to + r * row_stride, tile + r * kTile, sizeof(Real) * kTile);
   } else {
     for (int64_t r = 0; r < rows; ++r) std::copy_n(tile + r * kTile, count, to + r * row_stride);
+  }
+}
+
+// Asks for the cache lines that copy_tile will write (the first `count` values of `rows` rows,
+// `row_stride` apart) for writing. The tile's output rows are R separate streams, too many for the
+// hardware prefetchers: without this each line was fetched when the copy first stored to it.
+template <typename Real>
+void prefetch_tile_rows(const Real* to, int64_t rows, int64_t count, int64_t row_stride) {
+  for (int64_t r = 0; r < rows; ++r) {
+    __builtin_prefetch(to + r * row_stride, 1);
+    __builtin_prefetch(to + r * row_stride + count - 1, 1);
   }
 }
 
@@ -385,6 +434,8 @@ void forward_impl(const torch::Tensor& x, const torch::Tensor& window, const tor
       Real* d_tile = derivative ? d_outs + item * rows * kTile : nullptr;
       const Real* signal = xs + b * n;
       const Real mean = mean_of[b];
+      Real* to = outs + b * rows * l.n_frames + t0;
+      prefetch_tile_rows(to, rows, count, l.n_frames);
       if (by_frame) {
         for (int64_t i = 0; i < count; ++i) {
           frame_power(fft, joint, l, signal, n, mean, (t0 + i) * l.hop - half, w, sdw, power.data(),
@@ -409,15 +460,18 @@ void forward_impl(const torch::Tensor& x, const torch::Tensor& window, const tor
           }
         }
         // A short last tile projects stale columns beyond `count`; they are not copied out.
-        projection.apply_tile(power.data(), tile.data());
-        if (derivative) projection.apply_tile(d_power.data(), d_tile);
+        if (derivative) {
+          projection.apply_tile_pair(power.data(), d_power.data(), tile.data(), d_tile);
+        } else {
+          projection.apply_tile(power.data(), tile.data());
+        }
       }
       // Stale columns of a short last tile may divide by zero here: out's are not copied out, and
       // ∂out/∂σ's are zeroed below.
       if (log_offset >= 0) {
         log_with_offset(tile.data(), d_tile, rows * kTile, static_cast<Real>(log_offset));
       }
-      copy_tile(tile.data(), rows, count, outs + b * rows * l.n_frames + t0, l.n_frames);
+      copy_tile(tile.data(), rows, count, to, l.n_frames);
       if (derivative && count < kTile) {
         for (int64_t r = 0; r < rows; ++r) std::fill(d_tile + r * kTile + count, d_tile + (r + 1) * kTile, Real(0));
       }

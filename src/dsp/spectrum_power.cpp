@@ -49,7 +49,13 @@ typedef float Lanes __attribute__((vector_size(8 * sizeof(float))));
 // Bins [k0, k0 + count) of the eight frames' results (bins in lanes) into the tile.
 [[gnu::always_inline]] inline void store_block(Lanes* v, int64_t k0, int64_t count, float* out, int64_t tile) {
   transpose(v);
-  for (int64_t j = 0; j < count; ++j) store(out + (k0 + j) * tile, v[j]);
+  if (count == 8) {
+    // A fixed count keeps v in registers: with the variable one GCC stored v to the stack and
+    // copied it out in halves, which stalled on the store forwarding (8 % of the group's time).
+    for (int64_t j = 0; j < 8; ++j) store(out + (k0 + j) * tile, v[j]);
+  } else {
+    for (int64_t j = 0; j < count; ++j) store(out + (k0 + j) * tile, v[j]);
+  }
 }
 
 // Bins [k0, k0 + 8) of joint spectrum z: |X_k|² into p and 2·Re(conj(X_k)·X'_k) into d. Z_k is
@@ -91,12 +97,34 @@ TFGRAM_CPU_CLONES void group_real_power(const float* spectra, int64_t slot, int6
 
 TFGRAM_CPU_CLONES void group_joint_power(const float* spectra, int64_t slot, int64_t n_fft, int64_t n_freqs,
                                          float inv_scale, float* power, float* d_power, int64_t tile) {
-  for (int64_t k0 = 0; k0 < n_freqs; k0 += 8) {
-    Lanes p[kSpectrumGroup], d[kSpectrumGroup];
-    for (int64_t i = 0; i < kSpectrumGroup; ++i) joint_block(spectra + i * slot, n_fft, k0, inv_scale, p[i], d[i]);
-    const int64_t count = std::min<int64_t>(8, n_freqs - k0);
-    store_block(p, k0, count, power, tile);
-    store_block(d, k0, count, d_power, tile);
+  int64_t k0 = 0;
+  for (; k0 + 4 <= n_freqs; k0 += 4) {
+    // Row i: Z_{k0..k0+3} of frame i, interleaved; after the transpose z[2b] and z[2b + 1] hold
+    // Re and Im of Z_{k0+b} across the eight frames. m likewise from bin n − k0 − 3 on, so
+    // m[6 − 2b] and m[7 − 2b] hold Z_{n−k0−b}: the mirror comes out reversed at no cost.
+    Lanes z[kSpectrumGroup], m[kSpectrumGroup];
+    for (int64_t i = 0; i < kSpectrumGroup; ++i) {
+      z[i] = load(spectra + i * slot + 2 * k0);
+      m[i] = load(spectra + i * slot + 2 * (n_fft - k0 - 3));
+    }
+    transpose(z);
+    transpose(m);
+    for (int b = 0; b < 4; ++b) {
+      const Lanes pr = z[2 * b], pi = z[2 * b + 1], zr = m[6 - 2 * b], zi = m[7 - 2 * b];
+      const Lanes xr = pr + zr, xi = pi - zi;
+      store(power + (k0 + b) * tile, 0.25f * (xr * xr + xi * xi));
+      store(d_power + (k0 + b) * tile, (pr * zi + pi * zr) * inv_scale);
+    }
+  }
+  // The last n_freqs mod 4 bins (the Nyquist bin alone for n_fft a multiple of 8), frame by frame.
+  for (; k0 < n_freqs; ++k0) {
+    for (int64_t i = 0; i < kSpectrumGroup; ++i) {
+      const float* s = spectra + i * slot;
+      const float pr = s[2 * k0], pi = s[2 * k0 + 1], zr = s[2 * (n_fft - k0)], zi = s[2 * (n_fft - k0) + 1];
+      const float xr = pr + zr, xi = pi - zi;
+      power[k0 * tile + i] = 0.25f * (xr * xr + xi * xi);
+      d_power[k0 * tile + i] = (pr * zi + pi * zr) * inv_scale;
+    }
   }
 }
 

@@ -9,8 +9,11 @@
 // The tile path holds the power as [bin][frame] so that the mel projection runs with frames in
 // the vector lanes. Written one frame at a time that is one scalar store per bin and frame, which
 // was the loop's largest share after FFTW (17 % of the 10 ms forward+backward on AVX2). The group
-// functions compute eight frames' bins in vectors and transpose them in registers, so that each
-// store writes eight frames of one bin.
+// functions put eight frames in the lanes with in-register transposes, so that each store writes
+// eight frames of one bin: group_real_power transposes its results; group_joint_power transposes
+// its inputs, four bins of each frame and their four mirror bins, which come out of the transpose
+// already reversed (a third fewer shuffles than reversing each frame's mirror bins and transposing
+// the results, and none crossing 128-bit lanes but the transpose's own: 8 % faster at 10 ms).
 //
 // The formulas are gaussian_stft_cpu's per-frame ones. Light header: no LibTorch.
 #include <cstdint>

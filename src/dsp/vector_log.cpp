@@ -3,11 +3,14 @@
 #include <cmath>
 
 #include "tfgram_build_config.h"
-#if TFGRAM_HAVE_SLEEF
+#if TFGRAM_HAVE_LIBMVEC
 #include <emmintrin.h>
-#include <sleef.h>
 
 #include "vector_log_isa.h"
+
+// glibc's libmvec, by its names in the x86-64 vector function ABI ('b': SSE2, 4 or 2 lanes).
+extern "C" __m128 _ZGVbN4v_logf(__m128);
+extern "C" __m128d _ZGVbN2v_log(__m128d);
 #endif
 
 namespace tfgram::dsp::detail {
@@ -16,7 +19,7 @@ namespace {
 enum class Isa { kAvx512, kAvx2, kSse2, kScalar };
 
 Isa detect() {
-#if TFGRAM_HAVE_SLEEF
+#if TFGRAM_HAVE_LIBMVEC
   // libgcc's checks include the OS's support for the wider register state (XGETBV).
   if (__builtin_cpu_supports("avx512f")) return Isa::kAvx512;
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return Isa::kAvx2;
@@ -40,7 +43,7 @@ void scalar(Real* x, Real* d, int64_t n, Real offset) {
   }
 }
 
-#if TFGRAM_HAVE_SLEEF
+#if TFGRAM_HAVE_LIBMVEC
 // SSE2 is part of x86-64 itself: the baseline build has it.
 void sse2(float* x, float* d, int64_t n, float offset) {
   const __m128 c = _mm_set1_ps(offset);
@@ -48,7 +51,7 @@ void sse2(float* x, float* d, int64_t n, float offset) {
   for (; i + 4 <= n; i += 4) {
     const __m128 v = _mm_add_ps(_mm_loadu_ps(x + i), c);
     if (d != nullptr) _mm_storeu_ps(d + i, _mm_div_ps(_mm_loadu_ps(d + i), v));
-    _mm_storeu_ps(x + i, Sleef_logf4_u35sse2(v));
+    _mm_storeu_ps(x + i, _ZGVbN4v_logf(v));
   }
   scalar(x + i, d == nullptr ? nullptr : d + i, n - i, offset);
 }
@@ -59,7 +62,7 @@ void sse2(double* x, double* d, int64_t n, double offset) {
   for (; i + 2 <= n; i += 2) {
     const __m128d v = _mm_add_pd(_mm_loadu_pd(x + i), c);
     if (d != nullptr) _mm_storeu_pd(d + i, _mm_div_pd(_mm_loadu_pd(d + i), v));
-    _mm_storeu_pd(x + i, Sleef_logd2_u10sse2(v));
+    _mm_storeu_pd(x + i, _ZGVbN2v_log(v));
   }
   scalar(x + i, d == nullptr ? nullptr : d + i, n - i, offset);
 }
@@ -68,7 +71,7 @@ void sse2(double* x, double* d, int64_t n, double offset) {
 template <typename Real>
 void dispatch(Real* x, Real* d, int64_t n, Real offset) {
   switch (isa()) {
-#if TFGRAM_HAVE_SLEEF
+#if TFGRAM_HAVE_LIBMVEC
     case Isa::kAvx512:
       return log_with_offset_avx512(x, d, n, offset);
     case Isa::kAvx2:

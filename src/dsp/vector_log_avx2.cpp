@@ -1,10 +1,13 @@
 // log_with_offset on AVX2 + FMA: compiled with -mavx2 -mfma alone (src/CMakeLists.txt), called only
 // where the CPU has both.
 #include <immintrin.h>
-#include <sleef.h>
 
 #include "vector_log_isa.h"
 #include "vector_log_loop.h"
+
+// glibc's libmvec, by its names in the x86-64 vector function ABI ('d': AVX2, 8 or 4 lanes).
+extern "C" __m256 _ZGVdN8v_logf(__m256);
+extern "C" __m256d _ZGVdN4v_log(__m256d);
 
 namespace tfgram::dsp::detail {
 namespace {
@@ -16,7 +19,7 @@ struct Float8 {
   static __m256 set1(float v) { return _mm256_set1_ps(v); }
   static __m256 add(__m256 a, __m256 b) { return _mm256_add_ps(a, b); }
   static __m256 div(__m256 a, __m256 b) { return _mm256_div_ps(a, b); }
-  static __m256 log(__m256 v) { return Sleef_logf8_u35avx2(v); }
+  static __m256 log(__m256 v) { return _ZGVdN8v_logf(v); }
 };
 
 struct Double4 {
@@ -26,7 +29,7 @@ struct Double4 {
   static __m256d set1(double v) { return _mm256_set1_pd(v); }
   static __m256d add(__m256d a, __m256d b) { return _mm256_add_pd(a, b); }
   static __m256d div(__m256d a, __m256d b) { return _mm256_div_pd(a, b); }
-  static __m256d log(__m256d v) { return Sleef_logd4_u10avx2(v); }
+  static __m256d log(__m256d v) { return _ZGVdN4v_log(v); }
 };
 
 }  // namespace

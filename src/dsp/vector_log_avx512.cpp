@@ -1,10 +1,13 @@
 // log_with_offset on AVX-512F: compiled with -mavx512f alone (src/CMakeLists.txt), called only
 // where the CPU has it.
 #include <immintrin.h>
-#include <sleef.h>
 
 #include "vector_log_isa.h"
 #include "vector_log_loop.h"
+
+// glibc's libmvec, by its names in the x86-64 vector function ABI ('e': AVX-512, 16 or 8 lanes).
+extern "C" __m512 _ZGVeN16v_logf(__m512);
+extern "C" __m512d _ZGVeN8v_log(__m512d);
 
 namespace tfgram::dsp::detail {
 namespace {
@@ -16,7 +19,7 @@ struct Float16 {
   static __m512 set1(float v) { return _mm512_set1_ps(v); }
   static __m512 add(__m512 a, __m512 b) { return _mm512_add_ps(a, b); }
   static __m512 div(__m512 a, __m512 b) { return _mm512_div_ps(a, b); }
-  static __m512 log(__m512 v) { return Sleef_logf16_u35avx512f(v); }
+  static __m512 log(__m512 v) { return _ZGVeN16v_logf(v); }
 };
 
 struct Double8 {
@@ -26,7 +29,7 @@ struct Double8 {
   static __m512d set1(double v) { return _mm512_set1_pd(v); }
   static __m512d add(__m512d a, __m512d b) { return _mm512_add_pd(a, b); }
   static __m512d div(__m512d a, __m512d b) { return _mm512_div_pd(a, b); }
-  static __m512d log(__m512d v) { return Sleef_logd8_u10avx512f(v); }
+  static __m512d log(__m512d v) { return _ZGVeN8v_log(v); }
 };
 
 }  // namespace

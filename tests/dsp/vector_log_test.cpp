@@ -1,4 +1,4 @@
-// The fused DMEL kernel's vectorised log (SLEEF at the CPU's widest level, else std::log) against
+// The fused DMEL kernel's vectorised log (libmvec at the CPU's widest level, else std::log) against
 // std::log in float64, at every length around the vector widths so each tail path runs.
 #include <gtest/gtest.h>
 
@@ -38,9 +38,10 @@ void expect_matches_std_log(double rtol) {
 
 TEST(VectorLog, MatchesStdLogAndDividesTheDerivativeAtEveryLength) {
   ::testing::Test::RecordProperty("isa", dsp::detail::log_with_offset_isa());
-  // float32 uses SLEEF's u35 log: 3.5 ulp, plus half an ulp from rounding x + offset.
-  expect_matches_std_log<float>(4 * std::numeric_limits<float>::epsilon());
-  expect_matches_std_log<double>(4 * std::numeric_limits<double>::epsilon());
+  // libmvec's log is within 4 ulp (glibc's bound; 1.5 measured in float32), plus half an ulp from
+  // rounding x + offset.
+  expect_matches_std_log<float>(4.5 * std::numeric_limits<float>::epsilon());
+  expect_matches_std_log<double>(4.5 * std::numeric_limits<double>::epsilon());
 }
 
 TEST(VectorLog, SpecialValuesAsIeeeLog) {
