@@ -21,20 +21,37 @@ torch::Tensor gaussian_window(const torch::Tensor& lambd, int64_t window_length,
 
 GaussianWindowValues gaussian_window_values(double sigma, int64_t window_length, bool normalized,
                                             bool with_derivative, torch::Device device) {
-  const auto f64 = torch::TensorOptions().dtype(torch::kFloat64).device(device);
+  util::require(window_length >= 1, "gaussian_window_values", "window_length must be >= 1, got ",
+                window_length);
+  // A plain float64 loop, then one copy to `device`: as ATen ops on a few hundred values these were
+  // some thirty dispatches, most of the DMEL kernel's fixed cost per call.
+  const auto f64 = torch::TensorOptions().dtype(torch::kFloat64);
   GaussianWindowValues out;
-  out.window = gaussian_window(torch::tensor(sigma, f64), window_length, /*normalized=*/false);
-  auto& w = out.window;
-  auto& dw = out.derivative;
-  if (with_derivative) {
-    const double s = sigma + 1e-15;
-    const auto u = (torch::arange(window_length, f64) - static_cast<double>(window_length) / 2.0) / s;
-    dw = w * u * u / s;  // ∂w/∂σ = w·(m − L/2)²/σ³
+  out.window = torch::empty({window_length}, f64);
+  if (with_derivative) out.derivative = torch::empty({window_length}, f64);
+  double* w = out.window.data_ptr<double>();
+  double* dw = with_derivative ? out.derivative.data_ptr<double>() : nullptr;
+  const double s = sigma + 1e-15;
+  for (int64_t m = 0; m < window_length; ++m) {
+    const double u = (static_cast<double>(m) - static_cast<double>(window_length) / 2.0) / s;
+    w[m] = std::exp(-0.5 * u * u);
+    if (dw != nullptr) dw[m] = w[m] * u * u / s;  // ∂w/∂σ = w·(m − L/2)²/σ³
   }
   if (normalized) {
-    const auto norm = torch::sqrt((w * w).sum());
-    if (with_derivative) dw = dw / norm - w * (w * dw).sum() / (norm * norm * norm);
-    w = w / norm;
+    double ww = 0, wd = 0;
+    for (int64_t m = 0; m < window_length; ++m) {
+      ww += w[m] * w[m];
+      if (dw != nullptr) wd += w[m] * dw[m];
+    }
+    const double norm = std::sqrt(ww);
+    for (int64_t m = 0; m < window_length; ++m) {
+      if (dw != nullptr) dw[m] = dw[m] / norm - w[m] * wd / (norm * norm * norm);
+      w[m] /= norm;
+    }
+  }
+  if (!device.is_cpu()) {
+    out.window = out.window.to(device);
+    if (with_derivative) out.derivative = out.derivative.to(device);
   }
   return out;
 }
