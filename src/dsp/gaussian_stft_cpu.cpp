@@ -120,6 +120,39 @@ TFGRAM_CPU_CLONES void project_row(const Real* weights, const int64_t* begin, co
   }
 }
 
+// project_row for a frame's |X|² and its σ-derivative at once: each weight is loaded once for both.
+template <typename Real>
+TFGRAM_CPU_CLONES void project_row_pair(const Real* weights, const int64_t* begin, const int64_t* end, int64_t rows,
+                                        int64_t bins, const Real* p, const Real* d, Real* out, Real* d_out,
+                                        int64_t stride) {
+  using Lanes = typename HalfTile<Real>::type;
+  constexpr int64_t lanes = kTile / 2;
+  for (int64_t r = 0; r < rows; ++r) {
+    const Real* w = weights + r * bins;
+    int64_t k = begin[r];
+    Lanes acc = {}, d_acc = {};
+    for (; k + lanes <= end[r]; k += lanes) {
+      Lanes a, b, c;
+      std::memcpy(&a, w + k, sizeof a);
+      std::memcpy(&b, p + k, sizeof b);
+      std::memcpy(&c, d + k, sizeof c);
+      acc += a * b;
+      d_acc += a * c;
+    }
+    Real sum = 0, d_sum = 0;
+    for (int64_t j = 0; j < lanes; ++j) {
+      sum += acc[j];
+      d_sum += d_acc[j];
+    }
+    for (; k < end[r]; ++k) {
+      sum += w[k] * p[k];
+      d_sum += w[k] * d[k];
+    }
+    out[r * stride] = sum;
+    d_out[r * stride] = d_sum;
+  }
+}
+
 // The filterbank as rows of its transpose with the range of bins each row touches: a mel row
 // spans a few dozen bins, so the projection costs ~2K multiply-adds per frame instead of K·M.
 template <typename Real>
@@ -178,6 +211,16 @@ struct Projection {
       return;
     }
     project_row(weights, begin.data(), end.data(), rows, bins, p, tile + column, kTile);
+  }
+
+  // apply_column to a frame's |X|² and to its σ-derivative.
+  void apply_column_pair(const Real* p, const Real* d, Real* tile, Real* d_tile, int64_t column) const {
+    if (identity) {
+      apply_column(p, tile, column);
+      apply_column(d, d_tile, column);
+      return;
+    }
+    project_row_pair(weights, begin.data(), end.data(), rows, bins, p, d, tile + column, d_tile + column, kTile);
   }
 
   // v[k] = Σ_r W[r, k] g[r * stride]  (the adjoint)
@@ -440,8 +483,11 @@ void forward_impl(const torch::Tensor& x, const torch::Tensor& window, const tor
         for (int64_t i = 0; i < count; ++i) {
           frame_power(fft, joint, l, signal, n, mean, (t0 + i) * l.hop - half, w, sdw, power.data(),
                       derivative ? d_power.data() : nullptr, 1);
-          projection.apply_column(power.data(), tile.data(), i);
-          if (derivative) projection.apply_column(d_power.data(), d_tile, i);
+          if (derivative) {
+            projection.apply_column_pair(power.data(), d_power.data(), tile.data(), d_tile, i);
+          } else {
+            projection.apply_column(power.data(), tile.data(), i);
+          }
         }
         // A short last tile's columns beyond `count` are stale; they are not copied out.
       } else {
