@@ -238,6 +238,26 @@ struct Projection {
   }
 };
 
+// The mean of n samples, summed in float64 (four lanes, two accumulators).
+template <typename Real>
+TFGRAM_CPU_CLONES double signal_mean(const Real* x, int64_t n) {
+  typedef Real Four __attribute__((vector_size(4 * sizeof(Real))));
+  typedef double Wide __attribute__((vector_size(4 * sizeof(double))));
+  Wide lo = {}, hi = {};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    Four a, b;
+    std::memcpy(&a, x + i, sizeof a);
+    std::memcpy(&b, x + i + 4, sizeof b);
+    lo += __builtin_convertvector(a, Wide);
+    hi += __builtin_convertvector(b, Wide);
+  }
+  double total = 0;
+  for (; i < n; ++i) total += static_cast<double>(x[i]);
+  for (int j = 0; j < 4; ++j) total += lo[j] + hi[j];
+  return total / static_cast<double>(n);
+}
+
 // Writes frame t of example `signal` (mean-free through `mean`), multiplied by `window`, into
 // `frame`. Only the window's support is written: the rest of `frame` stays zero from its setup.
 template <typename Real>
@@ -444,9 +464,7 @@ void forward_impl(const torch::Tensor& x, const torch::Tensor& window, const tor
   // ∂out/∂σ stays in the tiles it is computed in (only λ's gradient reads it, fused_cpu_tile_dot):
   // no strided copy-out into a (B, R, T) tensor.
   if (derivative) d_out = torch::empty({batch, tiles, rows, kTile}, x.options());
-  const auto means = x.mean(1);
   const Real* xs = x.data_ptr<Real>();
-  const Real* mean_of = means.data_ptr<Real>();
   const Real* w = window.data_ptr<Real>();
   const Real* dw = derivative ? dwindow.data_ptr<Real>() : nullptr;
   Real* outs = out.data_ptr<Real>();
@@ -469,6 +487,11 @@ void forward_impl(const torch::Tensor& x, const torch::Tensor& window, const tor
     if (!by_frame && GroupPower<Real>::applies(l)) group.emplace(l);
     std::vector<Real> power(power_size, Real(0)), d_power(derivative ? power_size : 0, Real(0));
     std::vector<Real> tile(rows * kTile);
+    // Each task takes the mean of the examples it meets (a task's items are consecutive, so it
+    // meets each once), right before their frames: no separate pass over the batch, and the
+    // signal is still in L2 when the frames are gathered.
+    int64_t mean_example = -1;
+    Real mean = 0;
 
     for (int64_t item = first; item < last; ++item) {
       const int64_t b = item / tiles;
@@ -476,7 +499,10 @@ void forward_impl(const torch::Tensor& x, const torch::Tensor& window, const tor
       const int64_t count = std::min(kTile, l.n_frames - t0);
       Real* d_tile = derivative ? d_outs + item * rows * kTile : nullptr;
       const Real* signal = xs + b * n;
-      const Real mean = mean_of[b];
+      if (b != mean_example) {
+        mean = static_cast<Real>(signal_mean(signal, n));
+        mean_example = b;
+      }
       Real* to = outs + b * rows * l.n_frames + t0;
       prefetch_tile_rows(to, rows, count, l.n_frames);
       if (by_frame) {
