@@ -125,11 +125,36 @@ void BM_FftFloor(benchmark::State& state) {
   for (auto _ : state) run_fft_floor(input, frames, shape.n_fft, shape.n_freqs, transforms);
 }
 
-// Issue #16's DMEL target measured in pairs: each iteration times the layer's forward+backward (as
-// BM_DmelLayerForwardBackward) and then its FFT floor (as BM_FftFloor/<ms>/1), back to back. This
-// machine's speed drifts by tens of percent between minutes (the same floor read 3.9 and 6.4 ms on
-// one day), so timing the two in different seconds made their ratio mostly noise. Counters: the
-// medians of the layer's and the floor's times (ms) and of the per-pair ratios.
+// Times `ours` and then `floor` back to back in each iteration and sets the counters layer_ms and
+// floor_ms (medians, ms) and ratio (the median of the per-pair ratios). This machine's speed drifts
+// by tens of percent between minutes (the same FFT floor read 3.9 and 6.4 ms on one day), so
+// timing a workload and its floor in different seconds made their ratio mostly noise.
+template <typename Ours, typename Floor>
+void time_in_pairs(benchmark::State& state, const Ours& ours, const Floor& floor) {
+  using Clock = std::chrono::steady_clock;
+  const auto ms = [](Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); };
+  std::vector<double> ours_ms, floor_ms, ratio;
+  for (auto _ : state) {
+    const auto start = Clock::now();
+    ours();
+    const auto middle = Clock::now();
+    floor();
+    const auto end = Clock::now();
+    ours_ms.push_back(ms(middle - start));
+    floor_ms.push_back(ms(end - middle));
+    ratio.push_back(ours_ms.back() / floor_ms.back());
+  }
+  const auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v.empty() ? 0.0 : v[v.size() / 2];
+  };
+  state.counters["layer_ms"] = median(ours_ms);
+  state.counters["floor_ms"] = median(floor_ms);
+  state.counters["ratio"] = median(ratio);
+}
+
+// Issue #16's DMEL target in pairs: the layer's forward+backward (as BM_DmelLayerForwardBackward)
+// and its FFT floor (as BM_FftFloor/<ms>/1).
 void BM_DmelFloorPaired(benchmark::State& state) {
   auto layer = make_dmel(static_cast<double>(state.range(0)));
   const auto x = torch::randn({kBatch, kSamples});
@@ -141,28 +166,14 @@ void BM_DmelFloorPaired(benchmark::State& state) {
   const auto shape = dsp::gaussian_spectrogram_shape(kSamples, layer->lambd_value(), WindowMode::kPowerOfTwo, kHop);
   const int64_t frames = kBatch * shape.n_frames;
   const auto input = torch::randn({frames + 1, shape.n_fft});
-  std::vector<double> ours, floor, ratio;
-  using Clock = std::chrono::steady_clock;
-  const auto ms = [](Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); };
-  for (auto _ : state) {
-    const auto start = Clock::now();
-    layer->zero_grad();
-    layer->forward(x).backward(upstream);
-    benchmark::DoNotOptimize(layer->lambd.grad());
-    const auto middle = Clock::now();
-    run_fft_floor(input, frames, shape.n_fft, shape.n_freqs, 2);
-    const auto end = Clock::now();
-    ours.push_back(ms(middle - start));
-    floor.push_back(ms(end - middle));
-    ratio.push_back(ours.back() / floor.back());
-  }
-  const auto median = [](std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v.empty() ? 0.0 : v[v.size() / 2];
-  };
-  state.counters["layer_ms"] = median(ours);
-  state.counters["floor_ms"] = median(floor);
-  state.counters["ratio"] = median(ratio);
+  time_in_pairs(
+      state,
+      [&] {
+        layer->zero_grad();
+        layer->forward(x).backward(upstream);
+        benchmark::DoNotOptimize(layer->lambd.grad());
+      },
+      [&] { run_fft_floor(input, frames, shape.n_fft, shape.n_freqs, 2); });
 }
 
 // Full mode (synthetic task): N = 128, hop 1, B = 128, forward + backward.
@@ -204,6 +215,27 @@ void BM_DegramFloor(benchmark::State& state) {
     benchmark::DoNotOptimize(torch::mm(p.t(), g));
     benchmark::DoNotOptimize(power.sum());
   }
+}
+
+// The DEGram target in pairs: BM_DegramForwardBackward and BM_DegramFloor back to back.
+void BM_DegramFloorPaired(benchmark::State& state) {
+  frontends::DEGram degram(frontends::DEGramOptions(1025, 16000));
+  const auto power = degram_power();
+  const auto p = power.squeeze(1).transpose(1, 2).reshape({-1, power.size(2)});
+  const auto w = torch::rand({power.size(2), 64});
+  const auto g = torch::randn({p.size(0), 64});
+  time_in_pairs(
+      state,
+      [&] {
+        degram->zero_grad();
+        degram->forward(power).mean().backward();
+        benchmark::DoNotOptimize(degram->sincgram->bands.grad());
+      },
+      [&] {
+        benchmark::DoNotOptimize(torch::mm(p, w));
+        benchmark::DoNotOptimize(torch::mm(p.t(), g));
+        benchmark::DoNotOptimize(power.sum());
+      });
 }
 
 // Workload 4: training steps of whole classifiers on in-memory batches (I/O excluded on both
@@ -331,6 +363,7 @@ BENCHMARK(BM_FftFloor)->ArgsProduct({{10, 35, 300}, {0, 1, 2}})->Unit(benchmark:
 BENCHMARK(BM_DspecFullForwardBackward)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_DegramForwardBackward)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_DegramFloor)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_DegramFloorPaired)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(4);
 BENCHMARK(BM_TrainStep)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_TrainEpoch)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 BENCHMARK(BM_MainEpoch)->DenseRange(0, 2)->Unit(benchmark::kMillisecond)->UseRealTime();
