@@ -10,10 +10,16 @@ namespace tfgram::util {
 
 bool set_passive_thread_defaults() {
   bool changed = false;
-  // The user's choice wins for each variable.
-  for (const auto& [name, value] : {std::pair{"OMP_WAIT_POLICY", "passive"}, std::pair{"OPENBLAS_THREAD_TIMEOUT", "4"}}) {
+  const auto set_default = [&](const char* name, const char* value) {
     if (std::getenv(name) == nullptr && ::setenv(name, value, 1) == 0) changed = true;
+  };
+  // The user's choice wins for each variable. A user who chose an OpenMP wait policy also keeps
+  // libgomp's spin count for it.
+  if (std::getenv("OMP_WAIT_POLICY") == nullptr) {
+    set_default("OMP_WAIT_POLICY", "passive");
+    set_default("GOMP_SPINCOUNT", "3000");
   }
+  set_default("OPENBLAS_THREAD_TIMEOUT", "4");
   return changed;
 }
 

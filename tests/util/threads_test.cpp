@@ -2,7 +2,13 @@
 #include <ATen/Parallel.h>
 #include <gtest/gtest.h>
 
+#include <stdlib.h>
+
 #include <atomic>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "tfgram/util/threads.h"
 
@@ -31,6 +37,57 @@ TEST(Threads, ParallelForInCodeLinkingTfgramSplitsTheWork) {
   at::parallel_for(0, 1000, 1, [&](int64_t, int64_t) { ++chunks; });
   util::configure_threads(before);
   EXPECT_EQ(chunks.load(), 2);
+}
+
+// The environment the tool sets for itself (before libgomp and OpenBLAS load). Restores the
+// variables on destruction: child processes of later tests inherit them.
+class SavedEnvironment {
+ public:
+  explicit SavedEnvironment(std::initializer_list<const char*> names) {
+    for (const char* name : names) {
+      const char* value = ::getenv(name);
+      saved_.push_back({name, value == nullptr ? std::nullopt : std::optional<std::string>(value)});
+      ::unsetenv(name);
+    }
+  }
+  ~SavedEnvironment() {
+    for (const auto& [name, value] : saved_) {
+      if (value) {
+        ::setenv(name, value->c_str(), 1);
+      } else {
+        ::unsetenv(name);
+      }
+    }
+  }
+
+ private:
+  std::vector<std::pair<const char*, std::optional<std::string>>> saved_;
+};
+
+std::string variable(const char* name) {
+  const char* value = ::getenv(name);
+  return value == nullptr ? "(unset)" : value;
+}
+
+TEST(Threads, PassiveDefaultsWithAShortSpinAndTheUsersChoiceWins) {
+  const SavedEnvironment saved{"OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "OPENBLAS_THREAD_TIMEOUT"};
+  EXPECT_TRUE(util::set_passive_thread_defaults());
+  EXPECT_EQ(variable("OMP_WAIT_POLICY"), "passive");
+  EXPECT_EQ(variable("GOMP_SPINCOUNT"), "3000");
+  EXPECT_EQ(variable("OPENBLAS_THREAD_TIMEOUT"), "4");
+  EXPECT_FALSE(util::set_passive_thread_defaults()) << "all set already: nothing to re-execute for";
+
+  // A user's wait policy keeps libgomp's own spin count for it; their spin count is theirs too.
+  ::setenv("OMP_WAIT_POLICY", "active", 1);
+  ::unsetenv("GOMP_SPINCOUNT");
+  EXPECT_FALSE(util::set_passive_thread_defaults());
+  EXPECT_EQ(variable("OMP_WAIT_POLICY"), "active");
+  EXPECT_EQ(variable("GOMP_SPINCOUNT"), "(unset)");
+  ::unsetenv("OMP_WAIT_POLICY");
+  ::setenv("GOMP_SPINCOUNT", "0", 1);
+  EXPECT_TRUE(util::set_passive_thread_defaults());
+  EXPECT_EQ(variable("OMP_WAIT_POLICY"), "passive");
+  EXPECT_EQ(variable("GOMP_SPINCOUNT"), "0");
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // The `tfgram` command as users run it: sets the idle-thread policy (util::set_passive_thread_defaults:
-// OMP_WAIT_POLICY, OPENBLAS_THREAD_TIMEOUT, each unless set) and executes the tool, tfgram-main,
-// from the same folder. libgomp and OpenBLAS read those variables only when they are loaded, so the
+// OMP_WAIT_POLICY, GOMP_SPINCOUNT, OPENBLAS_THREAD_TIMEOUT, each unless set) and executes the tool,
+// tfgram-main, from the same folder. libgomp and OpenBLAS read those variables only when they are loaded, so the
 // tool on its own re-executes itself to apply them, loading LibTorch twice: ~0.3 s and 16 K page
 // faults per process. This launcher links no LibTorch, so that costs ~1 ms.
 #include <unistd.h>
