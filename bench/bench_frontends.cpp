@@ -64,19 +64,23 @@ void BM_DmelForwardBackward(benchmark::State& state) {
 // (materialised, as a backbone's is), so no loss is timed. BM_DmelForwardBackward's mean() costs
 // a read of the output and, in LibTorch 1.13's backward, a full-size division (~0.6 ms at 10 ms);
 // the FFT floor has neither, so the floor targets compare this one.
-void BM_DmelLayerForwardBackward(benchmark::State& state) {
-  auto layer = make_dmel(static_cast<double>(state.range(0)));
-  const auto x = torch::randn({kBatch, kSamples});
-  torch::Tensor upstream;
-  {
+struct DmelLayerStep {
+  explicit DmelLayerStep(double window_ms) : layer(make_dmel(window_ms)), x(torch::randn({kBatch, kSamples})) {
     torch::NoGradGuard no_grad;
     upstream = torch::randn_like(layer->forward(x));
   }
-  for (auto _ : state) {
+  void operator()() {
     layer->zero_grad();
     layer->forward(x).backward(upstream);
     benchmark::DoNotOptimize(layer->lambd.grad());
   }
+  frontends::DMel layer;
+  torch::Tensor x, upstream;
+};
+
+void BM_DmelLayerForwardBackward(benchmark::State& state) {
+  DmelLayerStep step(static_cast<double>(state.range(0)));
+  for (auto _ : state) step();
 }
 
 // The same with plain autograd through torch::stft (batched): shows what the kernel saves.
@@ -130,7 +134,7 @@ void BM_FftFloor(benchmark::State& state) {
 // by tens of percent between minutes (the same FFT floor read 3.9 and 6.4 ms on one day), so
 // timing a workload and its floor in different seconds made their ratio mostly noise.
 template <typename Ours, typename Floor>
-void time_in_pairs(benchmark::State& state, const Ours& ours, const Floor& floor) {
+void time_in_pairs(benchmark::State& state, Ours&& ours, Floor&& floor) {
   using Clock = std::chrono::steady_clock;
   const auto ms = [](Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); };
   std::vector<double> ours_ms, floor_ms, ratio;
@@ -156,24 +160,12 @@ void time_in_pairs(benchmark::State& state, const Ours& ours, const Floor& floor
 // Issue #16's DMEL target in pairs: the layer's forward+backward (as BM_DmelLayerForwardBackward)
 // and its FFT floor (as BM_FftFloor/<ms>/1).
 void BM_DmelFloorPaired(benchmark::State& state) {
-  auto layer = make_dmel(static_cast<double>(state.range(0)));
-  const auto x = torch::randn({kBatch, kSamples});
-  torch::Tensor upstream;
-  {
-    torch::NoGradGuard no_grad;
-    upstream = torch::randn_like(layer->forward(x));
-  }
-  const auto shape = dsp::gaussian_spectrogram_shape(kSamples, layer->lambd_value(), WindowMode::kPowerOfTwo, kHop);
+  DmelLayerStep step(static_cast<double>(state.range(0)));
+  const auto shape =
+      dsp::gaussian_spectrogram_shape(kSamples, step.layer->lambd_value(), WindowMode::kPowerOfTwo, kHop);
   const int64_t frames = kBatch * shape.n_frames;
   const auto input = torch::randn({frames + 1, shape.n_fft});
-  time_in_pairs(
-      state,
-      [&] {
-        layer->zero_grad();
-        layer->forward(x).backward(upstream);
-        benchmark::DoNotOptimize(layer->lambd.grad());
-      },
-      [&] { run_fft_floor(input, frames, shape.n_fft, shape.n_freqs, 2); });
+  time_in_pairs(state, step, [&] { run_fft_floor(input, frames, shape.n_fft, shape.n_freqs, 2); });
 }
 
 // Full mode (synthetic task): N = 128, hop 1, B = 128, forward + backward.
@@ -193,49 +185,49 @@ torch::Tensor degram_power() {
   return spec->forward(torch::randn({kBatch, 80000})).unsqueeze(1);  // (B, 1, 1025, T)
 }
 
-void BM_DegramForwardBackward(benchmark::State& state) {
-  frontends::DEGram degram(frontends::DEGramOptions(1025, 16000));
-  const auto power = degram_power();
-  for (auto _ : state) {
+// One DEGram forward+backward (mean() loss) on a fixed spectrogram.
+struct DegramStep {
+  explicit DegramStep(const torch::Tensor& power) : degram(frontends::DEGramOptions(1025, 16000)), power(power) {}
+  void operator()() {
     degram->zero_grad();
     degram->forward(power).mean().backward();
     benchmark::DoNotOptimize(degram->sincgram->bands.grad());
   }
-}
+  frontends::DEGram degram;
+  torch::Tensor power;
+};
 
 // Its floor: the filterbank product out = P·W and the filter gradient Pᵀ·G, both (B·T, 1025) ×
 // 64 GEMMs on the spectrogram as the layer reads it, plus one pass over that input.
-void BM_DegramFloor(benchmark::State& state) {
-  const auto power = degram_power();
-  const auto p = power.squeeze(1).transpose(1, 2).reshape({-1, power.size(2)});  // (B·T, K) view
-  const auto w = torch::rand({power.size(2), 64});
-  const auto g = torch::randn({p.size(0), 64});
-  for (auto _ : state) {
+struct DegramFloorStep {
+  explicit DegramFloorStep(const torch::Tensor& power)
+      : power(power),
+        p(power.squeeze(1).transpose(1, 2).reshape({-1, power.size(2)})),  // (B·T, K) view
+        w(torch::rand({power.size(2), 64})),
+        g(torch::randn({p.size(0), 64})) {}
+  void operator()() const {
     benchmark::DoNotOptimize(torch::mm(p, w));
     benchmark::DoNotOptimize(torch::mm(p.t(), g));
     benchmark::DoNotOptimize(power.sum());
   }
+  torch::Tensor power, p, w, g;
+};
+
+void BM_DegramForwardBackward(benchmark::State& state) {
+  DegramStep step(degram_power());
+  for (auto _ : state) step();
+}
+
+void BM_DegramFloor(benchmark::State& state) {
+  const DegramFloorStep floor(degram_power());
+  for (auto _ : state) floor();
 }
 
 // The DEGram target in pairs: BM_DegramForwardBackward and BM_DegramFloor back to back.
 void BM_DegramFloorPaired(benchmark::State& state) {
-  frontends::DEGram degram(frontends::DEGramOptions(1025, 16000));
   const auto power = degram_power();
-  const auto p = power.squeeze(1).transpose(1, 2).reshape({-1, power.size(2)});
-  const auto w = torch::rand({power.size(2), 64});
-  const auto g = torch::randn({p.size(0), 64});
-  time_in_pairs(
-      state,
-      [&] {
-        degram->zero_grad();
-        degram->forward(power).mean().backward();
-        benchmark::DoNotOptimize(degram->sincgram->bands.grad());
-      },
-      [&] {
-        benchmark::DoNotOptimize(torch::mm(p, w));
-        benchmark::DoNotOptimize(torch::mm(p.t(), g));
-        benchmark::DoNotOptimize(power.sum());
-      });
+  DegramStep step(power);
+  time_in_pairs(state, step, DegramFloorStep(power));
 }
 
 // Workload 4: training steps of whole classifiers on in-memory batches (I/O excluded on both
