@@ -24,7 +24,7 @@ int loader_lines(const std::string& log, const std::vector<std::string>& parts) 
 }
 
 TEST(Launcher, LoadsTheToolOnceWithThePassiveThreadPolicy) {
-  // Neither variable set, as for a user who never heard of them.
+  // None of the variables set, as for a user who never heard of them.
   const auto result = run_process({"/usr/bin/env", "-u", "OMP_WAIT_POLICY", "-u", "GOMP_SPINCOUNT", "-u", "OPENBLAS_THREAD_TIMEOUT",
                                    "LD_DEBUG=files", cli_path(), "--help"});
   ASSERT_EQ(result.exit_code, 0) << result.err.substr(0, 2000);

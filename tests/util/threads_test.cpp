@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include <atomic>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <utility>
@@ -39,8 +40,8 @@ TEST(Threads, ParallelForInCodeLinkingTfgramSplitsTheWork) {
   EXPECT_EQ(chunks.load(), 2);
 }
 
-// The environment the tool sets for itself (before libgomp and OpenBLAS load). Restores the
-// variables on destruction: child processes of later tests inherit them.
+// Clears the named environment variables and restores them on destruction: child processes of
+// later tests inherit this process's environment.
 class SavedEnvironment {
  public:
   explicit SavedEnvironment(std::initializer_list<const char*> names) {
