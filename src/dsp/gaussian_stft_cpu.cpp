@@ -560,9 +560,7 @@ torch::Tensor input_grad_impl(const torch::Tensor& x, const torch::Tensor& windo
   const Projection<Real> projection(filterbank, l.n_freqs);
   const auto grad = grad_in.contiguous();
   auto grad_x = torch::empty_like(x);
-  const auto means = x.mean(1);
   const Real* xs = x.data_ptr<Real>();
-  const Real* mean_of = means.data_ptr<Real>();
   const Real* w = window.data_ptr<Real>();
   const Real* gs = grad.data_ptr<Real>();
   Real* gxs = grad_x.data_ptr<Real>();
@@ -581,7 +579,7 @@ torch::Tensor input_grad_impl(const torch::Tensor& x, const torch::Tensor& windo
     for (int64_t b = first; b < last; ++b) {
       std::fill(accumulated.begin(), accumulated.end(), Real(0));
       const Real* signal = xs + b * n;
-      const Real mean = mean_of[b];
+      const Real mean = static_cast<Real>(signal_mean(signal, n));  // as forward_impl takes it
       for (int64_t t = 0; t < l.n_frames; ++t) {
         const int64_t start = t * l.hop - half;
         gather_frame(signal, n, mean, start, w, l, frame.get());
@@ -620,9 +618,12 @@ void power_impl(const torch::Tensor& x, const torch::Tensor& window, const torch
                 int64_t first_example, int64_t last_example, torch::Tensor& power, torch::Tensor& d_power) {
   const int64_t n = x.size(1);
   const bool derivative = dwindow.defined();
-  const auto means = x.slice(0, first_example, last_example).mean(1);
   const Real* xs = x.data_ptr<Real>();
-  const Real* mean_of = means.data_ptr<Real>();
+  // The float64 means every pass of this kernel takes (signal_mean), so recomputed frames match.
+  std::vector<Real> mean_of(last_example - first_example);
+  for (int64_t b = first_example; b < last_example; ++b) {
+    mean_of[b - first_example] = static_cast<Real>(signal_mean(xs + b * n, n));
+  }
   const Real* w = window.data_ptr<Real>();
   const Real* dw = derivative ? dwindow.data_ptr<Real>() : nullptr;
   Real* ps = power.data_ptr<Real>();
